@@ -1,0 +1,13 @@
+"""spaCy components of the policylens pipeline, one module each.
+
+Importing this package registers every factory, so ``spacy.load`` and
+``spacy assemble`` find them even without the package's entry points.
+"""
+from . import (  # noqa: F401
+    contact_emails,
+    data_type_attributes,
+    lemmatizer,
+    retention_attributes,
+    span_resolver,
+    third_party_attributes,
+)

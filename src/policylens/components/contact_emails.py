@@ -1,0 +1,263 @@
+"""CONTACT_EMAIL spans: plain, obfuscated and mailto addresses, with their role.
+
+Detection walks the tokens once and never runs a regular expression over the
+whole text, so it stays linear on hostile input (megabytes of "a@a.a.a...").
+- plain: one token with a single "@" ("privacy@example.com");
+- obfuscated: "@" or "." written as words, bracketed or not, in one token
+  ("privacy(at)example.com") or across tokens ("privacy [at] example [dot] com",
+  "privacy AT example DOT com"); an unbracketed "at" counts only together with
+  a "dot" word, so "write to us at example.com" is not an address;
+- mailto: any of these right after a "mailto:" scheme (the span excludes the scheme).
+"""
+import re
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Tuple
+
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path
+
+from ..extensions import set_attrs
+from ..labels import CONTACT_EMAIL, SPANS_KEY
+
+LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-'")
+LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+OPEN, CLOSE = frozenset("[({<"), frozenset("])}>")
+# "(at)", "[ at ]", "{dot}" inside one token; the word list is tiny, the input bounded by the token.
+IN_TOKEN_MARKER = re.compile(r"\s?[\[\(\{<]\s?(at|dot)\s?[\]\)\}>]\s?", re.IGNORECASE)
+MAX_DOMAIN_LABELS = 8
+
+
+def normalise_address(address: str) -> Optional[str]:
+    """Check an address and normalise it: domain lower-cased, local part as written.
+
+    address (str): A candidate such as "Privacy@Example.COM".
+    RETURNS (Optional[str]): "Privacy@example.com", or None when it is not an address.
+    """
+    if address.count("@") != 1:
+        return None
+    local, domain = address.split("@")
+    local = local.strip(".")
+    if not local or len(local) > 64 or not set(local) <= LOCAL_CHARS:
+        return None
+    labels = domain.lower().split(".")
+    if len(labels) < 2 or len(labels) > MAX_DOMAIN_LABELS + 1:
+        return None
+    for label in labels:
+        if not label or len(label) > 63 or not set(label) <= LABEL_CHARS or label[0] == "-":
+            return None
+    if not labels[-1].isalpha() or len(labels[-1]) < 2:
+        return None
+    return f"{local}@{'.'.join(labels)}"
+
+
+def _deobfuscate_token(text: str) -> Optional[str]:
+    """An in-token obfuscated address ("a(at)b(dot)com") in plain form, else None."""
+    if "(" not in text and "[" not in text and "{" not in text and "<" not in text:
+        return None
+    plain = IN_TOKEN_MARKER.sub(lambda m: "@" if m.group(1).lower() == "at" else ".", text)
+    return plain if plain != text else None
+
+
+class ContactEmails:
+    """Find email addresses and give each its normalised address and role."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "contact_emails",
+        *,
+        spans_key: str = SPANS_KEY,
+        designation_window: int = 12,
+    ):
+        """Create the component.
+
+        nlp (Language): The pipeline.
+        name (str): The component name.
+        spans_key (str): The span group the spans are added to.
+        designation_window (int): How many tokens before an address are searched for an
+            explicit designation ("our Data Protection Officer: ...").
+        """
+        self.name = name
+        self.spans_key = spans_key
+        self.designation_window = designation_window
+        self.roles: Dict[str, Dict[str, List[str]]] = {}
+
+    def initialize(self, get_examples=None, *, nlp=None, roles: Optional[dict] = None) -> None:
+        """Load the role words (``patterns/email_roles.json``).
+
+        roles (Optional[dict]): ``{"designations", "local_parts", "context"}``, each a mapping
+            from role to words or phrases.
+        """
+        self.roles = {key: dict((roles or {}).get(key, {})) for key in ("designations", "local_parts", "context")}
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Add CONTACT_EMAIL spans to ``doc.spans[spans_key]``.
+
+        doc (Doc): The document.
+        RETURNS (Doc): The same document.
+        """
+        found = list(self.find(doc))
+        spans = []
+        for index, (start, end, address, kind) in enumerate(found):
+            span = Span(doc, start, end, label=CONTACT_EMAIL, span_id=f"email/{kind}")
+            spans.append(span)
+            prev_end = found[index - 1][1] if index else 0
+            next_start = found[index + 1][0] if index + 1 < len(found) else len(doc)
+            set_attrs(span, address=address, role=self.role(doc, start, end, address, prev_end, next_start))
+        if spans:
+            group = list(doc.spans[self.spans_key]) if self.spans_key in doc.spans else []
+            doc.spans[self.spans_key] = group + spans
+        return doc
+
+    def find(self, doc: Doc) -> Iterable[Tuple[int, int, str, str]]:
+        """Yield (token start, token end, normalised address, kind) for each address.
+
+        doc (Doc): The document.
+        YIELDS (Tuple[int, int, str, str]): kind is "plain", "obfuscated" or "mailto".
+        """
+        i, n = 0, len(doc)
+        while i < n:
+            text = doc[i].text
+            match = None
+            if "@" in text:
+                end = self._glued_domain_end(doc, i)
+                address = normalise_address(doc[i:end].text)
+                match = (i, end, address, "plain") if address else None
+            elif text[:1].isalnum():
+                plain = _deobfuscate_token(text)
+                if plain and normalise_address(plain):
+                    match = (i, i + 1, normalise_address(plain), "obfuscated")
+                else:
+                    match = self._multi_token(doc, i)
+            if match is None:
+                i += 1
+                continue
+            start, end, address, kind = match
+            if self._after_mailto(doc, start):
+                kind = "mailto"
+            yield start, end, address, kind
+            i = end
+
+    @staticmethod
+    def _glued_domain_end(doc: Doc, i: int) -> int:
+        """End of an address token plus domain parts the tokenizer split off ("a@b" "." "COM")."""
+        j = i + 1
+        while (
+            j + 1 < len(doc)
+            and doc[j - 1].whitespace_ == ""
+            and doc[j].text == "."
+            and doc[j].whitespace_ == ""
+            and set(doc[j + 1].text) <= LABEL_CHARS
+        ):
+            j += 2
+        return j
+
+    @staticmethod
+    def _after_mailto(doc: Doc, start: int) -> bool:
+        before = doc[max(0, start - 2) : start].text.replace(" ", "").lower()
+        return before.endswith("mailto:")
+
+    @staticmethod
+    def _marker(doc: Doc, i: int, word: str) -> Tuple[int, bool]:
+        """Length in tokens of an "at"/"dot" marker at token i, and whether it is bracketed."""
+        if i < len(doc) and doc[i].lower_ == word:
+            return 1, False
+        if i + 2 < len(doc) and doc[i].text in OPEN and doc[i + 1].lower_ == word and doc[i + 2].text in CLOSE:
+            return 3, True
+        return 0, False
+
+    def _multi_token(self, doc: Doc, i: int) -> Optional[Tuple[int, int, str, str]]:
+        """An address written across tokens whose local part is token i, else None."""
+        if not set(doc[i].text) <= LOCAL_CHARS:
+            return None
+        at_len, at_bracketed = self._marker(doc, i + 1, "at")
+        if not at_len:
+            return None
+        j = i + 1 + at_len
+        labels: List[str] = []
+        end = j
+        saw_dot_word = False
+        while j < len(doc) and len(labels) < MAX_DOMAIN_LABELS:
+            if not set(doc[j].text) <= LABEL_CHARS | {"."}:
+                break
+            labels.append(doc[j].text)
+            j += 1
+            end = j
+            dot_len, _ = self._marker(doc, j, "dot")
+            if not dot_len:
+                break
+            saw_dot_word = True
+            j += dot_len
+        # A bare "at" is ordinary English unless a "dot" word shows the writer is spelling an address.
+        if not labels or not (at_bracketed or saw_dot_word):
+            return None
+        address = normalise_address(doc[i].text + "@" + ".".join(labels))
+        return (i, end, address, "obfuscated") if address else None
+
+    def role(self, doc: Doc, start: int, end: int, address: str, prev_end: int, next_start: int) -> str:
+        """Decide the role of the address at tokens [start, end).
+
+        An explicit designation just before the address decides first ("our Data Protection
+        Officer"), then a role word in the local part ("privacy@", "support@"), then the words of
+        the sentence around the address; otherwise "other".
+        RETURNS (str): One of labels.EMAIL_ROLES.
+        """
+        before = doc[max(prev_end, start - self.designation_window) : start].text.lower()
+        for role, phrases in self.roles.get("designations", {}).items():
+            if any(_contains_phrase(before, phrase) for phrase in phrases):
+                return role
+        local_words = re.split(r"[._+\-]", address.split("@")[0].lower())
+        local_joined = "".join(local_words)
+        for role, words in self.roles.get("local_parts", {}).items():
+            if any(word in local_words or word.replace("-", "") == local_joined for word in words):
+                return role
+        sent = doc[start].sent if doc.has_annotation("SENT_START") else doc[:]
+        context = doc[max(sent.start, prev_end) : min(sent.end, next_start)].text.lower()
+        for role, phrases in self.roles.get("context", {}).items():
+            if any(_contains_phrase(context, phrase) for phrase in phrases):
+                return role
+        return "other"
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        """Save the role words to ``path/roles.json``."""
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "roles.json", self.roles)
+
+    def from_disk(self, path, *, exclude=tuple()) -> "ContactEmails":
+        """Load the role words from ``path/roles.json``."""
+        self.roles = srsly.read_json(Path(path) / "roles.json")
+        return self
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        """Serialise the role words."""
+        return srsly.msgpack_dumps(self.roles)
+
+    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "ContactEmails":
+        """Load the role words from bytes."""
+        self.roles = srsly.msgpack_loads(data)
+        return self
+
+
+def _contains_phrase(text: str, phrase: str) -> bool:
+    """Whether ``phrase`` occurs in ``text`` as whole words."""
+    index = text.find(phrase)
+    while index != -1:
+        before_ok = index == 0 or not text[index - 1].isalnum()
+        after = index + len(phrase)
+        if before_ok and (after == len(text) or not text[after].isalnum()):
+            return True
+        index = text.find(phrase, index + 1)
+    return False
+
+
+@Language.factory(
+    "contact_emails",
+    assigns=["doc.spans"],
+    default_config={"spans_key": SPANS_KEY, "designation_window": 12},
+)
+def make_contact_emails(nlp: Language, name: str, spans_key: str, designation_window: int) -> ContactEmails:
+    """Create the contact-email component (see ContactEmails)."""
+    return ContactEmails(nlp, name, spans_key=spans_key, designation_window=designation_window)

@@ -1,0 +1,62 @@
+"""Span attributes of labels.md as spaCy extensions (``span._.category`` and so on).
+
+spaCy keys a span extension's value on the span's character offsets only, so a
+DATA_TYPE and a THIRD_PARTY span over the same words would share one
+``category``. Here every attribute lives in one JSON-safe dict per span in
+``doc.user_data``, keyed on (label, start, end); the extensions read and write it.
+``doc.user_data`` travels with ``Doc.to_bytes``, so values survive
+``nlp.pipe(n_process>1)`` and ``DocBin(store_user_data=True)``.
+"""
+from typing import Any, Dict
+
+from spacy.tokens import Span
+
+from .labels import ATTRIBUTES
+
+USER_DATA_KEY = "policylens.attrs"
+ATTRIBUTE_NAMES = tuple(dict.fromkeys(a for names in ATTRIBUTES.values() for a in names))
+
+
+def _key(span: Span):
+    return (USER_DATA_KEY, span.label_, span.start_char, span.end_char)
+
+
+def get_attrs(span: Span) -> Dict[str, Any]:
+    """Return the attributes of a span (an empty dict when none were set).
+
+    span (Span): A span of the policylens span group.
+    RETURNS (Dict[str, Any]): Attribute name to JSON-safe value; do not mutate.
+    """
+    return span.doc.user_data.get(_key(span), {})
+
+
+def set_attrs(span: Span, **values: Any) -> None:
+    """Set attributes of a span, keeping those already set.
+
+    span (Span): The span to annotate.
+    values: Attribute values; each must be str, int, float, bool or None.
+    """
+    key = _key(span)
+    attrs = dict(span.doc.user_data.get(key, {}))
+    attrs.update(values)
+    span.doc.user_data[key] = attrs
+
+
+def _make_getter(name: str):
+    return lambda span: get_attrs(span).get(name)
+
+
+def _make_setter(name: str):
+    return lambda span, value: set_attrs(span, **{name: value})
+
+
+def register() -> None:
+    """Register ``Span._.attrs`` and one extension per attribute name, once."""
+    if not Span.has_extension("attrs"):
+        Span.set_extension("attrs", getter=get_attrs)
+    for name in ATTRIBUTE_NAMES:
+        if not Span.has_extension(name):
+            Span.set_extension(name, getter=_make_getter(name), setter=_make_setter(name))
+
+
+register()
