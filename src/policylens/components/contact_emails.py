@@ -122,9 +122,9 @@ class ContactEmails:
             text = doc[i].text
             match = None
             if "@" in text:
-                end = self._glued_domain_end(doc, i)
-                address = normalise_address(doc[i:end].text)
-                match = (i, end, address, "plain") if address else None
+                start, end = self._address_bounds(doc, i)
+                address = normalise_address(doc[start:end].text)
+                match = (start, end, address, "plain") if address else None
             elif text[:1].isalnum():
                 plain = _deobfuscate_token(text)
                 if plain and normalise_address(plain):
@@ -141,18 +141,23 @@ class ContactEmails:
             i = end
 
     @staticmethod
-    def _glued_domain_end(doc: Doc, i: int) -> int:
-        """End of an address token plus domain parts the tokenizer split off ("a@b" "." "COM")."""
-        j = i + 1
-        while (
-            j + 1 < len(doc)
-            and doc[j - 1].whitespace_ == ""
-            and doc[j].text == "."
-            and doc[j].whitespace_ == ""
-            and set(doc[j + 1].text) <= LABEL_CHARS
-        ):
-            j += 2
-        return j
+    def _address_bounds(doc: Doc, i: int) -> Tuple[int, int]:
+        """Token bounds of the address around the "@" token i.
+
+        The tokenizer splits some addresses: at hyphens ("info@quick", "-", "gdpr.co.uk") and
+        before an upper-case TLD ("a@b", ".", "COM"). Glued neighbours (no space between)
+        made of address characters belong to the address; trailing "." and "-" do not.
+        """
+        start, end = i, i + 1
+        while start > 0 and doc[start - 1].whitespace_ == "" and set(doc[start - 1].text) <= LOCAL_CHARS:
+            start -= 1
+        while end < len(doc) and doc[end - 1].whitespace_ == "" and set(doc[end].text) <= LABEL_CHARS | {"."}:
+            end += 1
+        while end > i + 1 and doc[end - 1].text in (".", "-"):
+            end -= 1
+        while start < i and doc[start].text in (".", "-", "'"):
+            start += 1
+        return start, end
 
     @staticmethod
     def _after_mailto(doc: Doc, start: int) -> bool:
