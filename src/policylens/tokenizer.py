@@ -14,8 +14,11 @@ from spacy.util import compile_infix_regex, compile_prefix_regex, registry
 
 # A closing bracket or parenthesis glued to the next opening one: "x](y", "x)(y".
 EXTRA_INFIXES = [r"(?<=[^\s\[\(])[\]\)](?=[\[\(])", r"(?<=[\]\)])[\[\(]"]
-# The mailto: scheme in front of an address, and an opening bracket left before it.
-EXTRA_PREFIXES = [r"(?i:mailto:)"]
+# Zero-width characters that web pages leave around words ("privacy@example.com\u200b").
+ZERO_WIDTH = r"[\u200b\u200c\u200d\u2060\ufeff]"
+# The mailto: scheme in front of an address, and zero-width characters.
+EXTRA_PREFIXES = [r"(?i:mailto:)", ZERO_WIDTH]
+EXTRA_SUFFIXES = [ZERO_WIDTH]
 
 
 def _url_match_without_link_glue(url_match):
@@ -52,7 +55,7 @@ def create_tokenizer() -> Callable[[Language], Tokenizer]:
             nlp.vocab,
             rules=defaults.tokenizer_exceptions,
             prefix_search=prefixes.search,
-            suffix_search=spacy.util.compile_suffix_regex(defaults.suffixes or []).search,
+            suffix_search=spacy.util.compile_suffix_regex(EXTRA_SUFFIXES + list(defaults.suffixes or [])).search,
             infix_finditer=infixes.finditer,
             token_match=defaults.token_match,
             url_match=_url_match_without_link_glue(defaults.url_match),

@@ -6,6 +6,7 @@ Importing this package registers every factory, so ``spacy.load`` and
 from . import (  # noqa: F401
     contact_emails,
     data_type_attributes,
+    fast_ruler,
     lemmatizer,
     retention_attributes,
     span_resolver,

@@ -13,7 +13,9 @@ import re
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
+import numpy
 import srsly
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
@@ -27,6 +29,12 @@ OPEN, CLOSE = frozenset("[({<"), frozenset("])}>")
 # "(at)", "[ at ]", "{dot}" inside one token; the word list is tiny, the input bounded by the token.
 IN_TOKEN_MARKER = re.compile(r"\s?[\[\(\{<]\s?(at|dot)\s?[\]\)\}>]\s?", re.IGNORECASE)
 MAX_DOMAIN_LABELS = 8
+# Characters an address or an obfuscation marker needs; ``find`` looks only near them.
+_CANDIDATE_CHAR = re.compile(r"[@\[\(\{<]")
+# Per token text (hash): whether an address may start at the token, or just before it.
+_MARKED_HERE, _MARKED_BEFORE = 1, 2
+_MARKERS: Dict[int, int] = {}
+_MARKERS_SIZE = 1_000_000
 
 
 def normalise_address(address: str) -> Optional[str]:
@@ -117,8 +125,10 @@ class ContactEmails:
         doc (Doc): The document.
         YIELDS (Tuple[int, int, str, str]): kind is "plain", "obfuscated" or "mailto".
         """
-        i, n = 0, len(doc)
-        while i < n:
+        after = 0  # tokens before this belong to an address already found
+        for i in _candidates(doc):
+            if i < after:
+                continue
             text = doc[i].text
             match = None
             if "@" in text:
@@ -132,13 +142,12 @@ class ContactEmails:
                 else:
                     match = self._multi_token(doc, i)
             if match is None:
-                i += 1
                 continue
             start, end, address, kind = match
             if self._after_mailto(doc, start):
                 kind = "mailto"
             yield start, end, address, kind
-            i = end
+            after = end
 
     @staticmethod
     def _address_bounds(doc: Doc, i: int) -> Tuple[int, int]:
@@ -153,7 +162,7 @@ class ContactEmails:
             start -= 1
         while end < len(doc) and doc[end - 1].whitespace_ == "" and set(doc[end].text) <= LABEL_CHARS | {"."}:
             end += 1
-        while end > i + 1 and doc[end - 1].text in (".", "-"):
+        while end > i + 1 and not doc[end - 1].text.strip(".-"):
             end -= 1
         while start < i and doc[start].text in (".", "-", "'"):
             start += 1
@@ -244,6 +253,39 @@ class ContactEmails:
         """Load the role words from bytes."""
         self.roles = srsly.msgpack_loads(data)
         return self
+
+
+def _candidates(doc: Doc) -> List[int]:
+    """The tokens where an address can start, in order: a superset, found without a Python step per token.
+
+    An address starts at a token with "@" or a bracket in it (plain, in-token obfuscated), or
+    right before a bracket or an "at" token (obfuscated across tokens). Every other token is
+    passed over by ``find`` anyway, so skipping them changes nothing. Each distinct token text
+    is examined once and the verdict remembered (``doc.text`` would cost a Python step per token).
+
+    doc (Doc): The document.
+    RETURNS (List[int]): Sorted token indices.
+    """
+    if not len(doc):
+        return []
+    unique, inverse = numpy.unique(doc.to_array(ORTH), return_inverse=True)
+    strings = doc.vocab.strings
+    codes = []
+    for orth in unique.tolist():
+        code = _MARKERS.get(orth)
+        if code is None:
+            if len(_MARKERS) >= _MARKERS_SIZE:
+                _MARKERS.clear()
+            text = strings[orth]
+            code = _MARKERS[orth] = (_MARKED_HERE if _CANDIDATE_CHAR.search(text) else 0) | (
+                _MARKED_BEFORE if text.lower() == "at" or _CANDIDATE_CHAR.search(text) else 0
+            )
+        codes.append(code)
+    codes = numpy.asarray(codes, dtype="int8")[inverse.reshape(-1)]
+    here = numpy.flatnonzero(codes & _MARKED_HERE)
+    before = numpy.flatnonzero(codes & _MARKED_BEFORE) - 1
+    found = numpy.union1d(here, before[before >= 0]) if len(before) else here
+    return found.tolist()
 
 
 def _contains_phrase(text: str, phrase: str) -> bool:

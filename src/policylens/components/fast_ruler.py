@@ -1,0 +1,940 @@
+"""spaCy's SpanRuler with token patterns compiled into faster, equivalent matchers.
+
+spaCy's ``Matcher`` tries every token pattern at every token, so its cost is patterns x tokens
+whatever the patterns say: with the few hundred hand-written token patterns of policylens it
+took three quarters of the pipeline's time. This ruler compiles each token pattern, once, when
+it is added, into the cheapest of three ways to find the same matches:
+
+- **phrases**: most patterns are finite sets of word sequences in disguise (every token requires
+  LOWER, ORTH or TEXT to be one of some strings, with no operator or a bounded one: "?",
+  "{n}", "{m,n}"). Repetitions are unrolled into single-token slots; the slots from the first
+  required one on, as long as they spell at most ``MAX_EXPANSIONS`` word sequences, go into a
+  ``PhraseMatcher`` on LOWER (a hash lookup per token); where they match, the slots before and
+  after are checked token by token. ORTH values that case could change are checked on the match.
+- **anchored**: any other pattern of bounded length. Its possible starts come from the words of
+  its leading tokens (through the same PhraseMatcher) or from the required token whose condition
+  (a set of words, a REGEX, a flag such as LIKE_NUM) the fewest tokens of the Doc meet; starts
+  are dropped where another required token's condition holds nowhere in the range of positions
+  it could take (all set and REGEX conditions are looked up in one pass over the Doc). From the
+  starts left, a small automaton over (token, repetitions) states finds every match
+  (``TokenNFA``); patterns with conditions it does not know (extension attributes, "!", other
+  predicates) run their own ``Matcher`` on the stretches from those starts instead.
+- **full**: what is left (unbounded "*"/"+", or no token with a usable condition) runs through a
+  ``Matcher`` over the whole Doc, as in spaCy.
+
+The spans are the same as spaCy's ``span_ruler`` gives: the Matcher's conditions look at one
+token at a time, so a match found from a start or in a stretch is a match in the Doc, every
+match starts at a start that is kept, and the automaton reads a pattern as the regular
+expression the Matcher matches (all matches, not greedy). ``tests/test_fast_ruler.py`` checks
+this against ``span_ruler`` on every token pattern of ``patterns/`` and on random Docs. Patterns, config and serialisation are spaCy's;
+``ruler.patterns`` returns the patterns as given. ``ruler.compiled.counts`` says how many
+patterns went each way.
+"""
+import bisect
+import itertools
+import re
+import warnings
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+
+import numpy
+from spacy.attrs import IDS, LOWER
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.pipeline.span_ruler import SpanRuler
+from spacy.tokens import Doc, Span
+
+# Word sequences per chunk of a pattern matched as phrases (and words per token at most).
+MAX_EXPANSIONS = 300
+# REGEX conditions remember their verdict per string; the memo starts over past this size.
+REGEX_MEMO_SIZE = 1_000_000
+_ATTRS = {"LOWER": "LOWER", "ORTH": "ORTH", "TEXT": "ORTH"}
+# Boolean token attributes usable as conditions: lexical flags, read for a whole Doc at once.
+FLAGS = (
+    "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE",
+    "IS_STOP", "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY",
+    "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL",
+)
+_REPEAT_RE = re.compile(r"\{(\d*)(,?)(\d*)\}")
+
+Counts = Tuple[int, Optional[int]]  # (min, max) repetitions of a pattern token; max None: unbounded
+# A condition a token must meet: ("set", "LOWER"/"ORTH", strings), ("regex", "LOWER"/"ORTH",
+# pattern) or ("flag", attribute name, value).
+Condition = Tuple[str, str, object]
+
+
+def op_counts(op: Optional[str]) -> Optional[Counts]:
+    """How many times a pattern token may repeat under its operator.
+
+    op (Optional[str]): The token's "OP" (None for exactly once).
+    RETURNS (Optional[Counts]): (min, max), max None when unbounded; None for "!" (negation).
+    """
+    if op is None:
+        return (1, 1)
+    simple = {"?": (0, 1), "*": (0, None), "+": (1, None), "1": (1, 1)}
+    if op in simple:
+        return simple[op]
+    match = _REPEAT_RE.fullmatch(op)
+    if match is None:
+        return None
+    low, comma, high = match.groups()
+    if not comma:  # "{n}"
+        return (int(low), int(low)) if low else None
+    return (int(low) if low else 0, int(high) if high else None)
+
+
+def word_set(token: dict) -> Optional[Tuple[str, FrozenSet[str]]]:
+    """The strings a pattern token accepts, when that is all it says.
+
+    token (dict): One token of a token pattern.
+    RETURNS (Optional[Tuple[str, FrozenSet[str]]]): ("LOWER" or "ORTH", the strings), or None
+        when the token has other conditions. LOWER strings with upper-case letters are left
+        out: no token's lower-case form equals them.
+    """
+    keys = [key for key in token if key != "OP"]
+    if len(keys) != 1 or keys[0].upper() not in _ATTRS:
+        return None
+    attr, value = _ATTRS[keys[0].upper()], token[keys[0]]
+    if isinstance(value, str):
+        values = [value]
+    elif isinstance(value, dict) and list(value) == ["IN"] and isinstance(value["IN"], list):
+        values = value["IN"]
+    else:
+        return None
+    if not all(isinstance(v, str) for v in values):
+        return None
+    if attr == "LOWER":
+        values = [v for v in values if v == v.lower()]
+    return attr, frozenset(values)
+
+
+def _case_safe(value: str) -> bool:
+    """Whether ORTH == value is the same test as LOWER == value.lower() (ASCII, no letters)."""
+    return value.isascii() and not any(c.isalpha() for c in value)
+
+
+# One token of a pattern after repetitions are unrolled: the lower-case words it accepts, the
+# ORTH strings to check on a match (None: no check), and whether it may be left out.
+Slot = Tuple[Tuple[str, ...], Optional[FrozenSet[str]], bool]
+
+
+def unrolled_slots(pattern: Sequence[dict], limit: int = MAX_EXPANSIONS, prefix: bool = False) -> Optional[List[Slot]]:
+    """A token pattern as a sequence of single-token slots, when it is a finite set of word sequences.
+
+    "{m,n}" becomes m required and n - m optional copies of the token (the same word sequences).
+
+    pattern (Sequence[dict]): A token pattern.
+    limit (int): The most words one token may accept.
+    prefix (bool): Return the slots of the tokens before the first one that is not a finite
+        set of words, instead of None.
+    RETURNS (Optional[List[Slot]]): The slots; None when a token says more than "one of these
+        strings" or repeats without bound; an empty list when the pattern can never match.
+    """
+    slots: List[Slot] = []
+    for token in pattern:
+        words = word_set(token)
+        counts = op_counts(token.get("OP"))
+        if words is not None and len(words[1]) > limit:
+            words = None
+        if words is None or counts is None or counts[1] is None:
+            return slots if prefix else None
+        attr, values = words
+        if attr == "ORTH":
+            check = None if all(_case_safe(v) for v in values) else values
+            lowered = tuple(sorted({v.lower() for v in values}))
+        else:
+            check, lowered = None, tuple(sorted(values))
+        if not lowered:  # no token can pass: the pattern never matches, or the token is left out
+            if counts[0]:
+                return []
+            continue
+        slots.extend([(lowered, check, False)] * counts[0] + [(lowered, check, True)] * (counts[1] - counts[0]))
+    return slots
+
+
+def chunk_slots(slots: Sequence[Slot], limit: int = MAX_EXPANSIONS) -> List[List[Slot]]:
+    """Cut slots into consecutive chunks of at most ``limit`` word sequences each (greedy).
+
+    slots (Sequence[Slot]): From ``unrolled_slots``.
+    limit (int): The most word sequences (counting the empty one) per chunk.
+    RETURNS (List[List[Slot]]): The chunks, in order.
+    """
+    chunks: List[List[Slot]] = []
+    size = 0
+    for slot in slots:
+        choices = len(slot[0]) + (1 if slot[2] else 0)
+        if chunks and size * choices <= limit:
+            chunks[-1].append(slot)
+            size *= choices
+        else:
+            chunks.append([slot])
+            size = choices
+    return chunks
+
+
+def chunk_sequences(chunk: Sequence[Slot]) -> Set[Tuple[Tuple[str, ...], tuple]]:
+    """The non-empty word sequences a chunk accepts.
+
+    chunk (Sequence[Slot]): Consecutive slots.
+    RETURNS (Set[Tuple[Tuple[str, ...], tuple]]): (words, checks) pairs, checks a tuple of
+        (position, ORTH strings) that a match must pass.
+    """
+    options = [list(words) + ([None] if optional else []) for words, _, optional in chunk]
+    sequences = set()
+    for choice in itertools.product(*options):
+        words, checks = [], []
+        for word, (_, check, _) in zip(choice, chunk):
+            if word is None:
+                continue
+            if check is not None:
+                checks.append((len(words), check))
+            words.append(word)
+        if words:
+            sequences.add((tuple(words), tuple(checks)))
+    return sequences
+
+
+def plan_chunks(slots: Sequence[Slot], limit: int = MAX_EXPANSIONS) -> Optional[Tuple[list, list, list]]:
+    """Split slots into the chunk a PhraseMatcher finds and the slots matched around it.
+
+    The entry chunk starts at the first required slot, so it never matches nothing and its
+    first word is rarely a common one; it takes the following slots while it has at most
+    ``limit`` word sequences. The optional slots before it and the slots after it are checked
+    only where it matched.
+
+    slots (Sequence[Slot]): From ``unrolled_slots``.
+    limit (int): The most word sequences of the entry chunk.
+    RETURNS (Optional[Tuple[list, list, list]]): (slots before, entry chunk, slots after);
+        None when every slot is optional.
+    """
+    first = next((i for i, slot in enumerate(slots) if not slot[2]), None)
+    if first is None:
+        return None
+    entry = chunk_slots(slots[first:], limit)[0]
+    return list(slots[:first]), entry, list(slots[first + len(entry) :])
+
+
+class SlotWalk:
+    """Slots matched token by token from a set of positions, forwards or backwards."""
+
+    def __init__(self, vocab, slots: Sequence[Slot]):
+        """vocab (Vocab): For the hashes. slots (Sequence[Slot]): Consecutive slots, in pattern order."""
+        self.slots = [
+            (frozenset(vocab.strings.add(word) for word in words), check, optional) for words, check, optional in slots
+        ]
+
+    def ends(self, lowers: List[int], doc: Doc, starts: Set[int]) -> Set[int]:
+        """Where the slots, matched from one of ``starts`` on, can end."""
+        n = len(lowers)
+        positions = starts
+        for hashes, check, optional in self.slots:
+            following = set(positions) if optional else set()
+            for p in positions:
+                if p < n and lowers[p] in hashes and (check is None or doc[p].text in check):
+                    following.add(p + 1)
+            positions = following
+            if not positions:
+                break
+        return positions
+
+    def starts(self, lowers: List[int], doc: Doc, ends: Set[int]) -> Set[int]:
+        """Where the slots, matched so that they end at one of ``ends``, can start."""
+        positions = ends
+        for hashes, check, optional in reversed(self.slots):
+            following = set(positions) if optional else set()
+            for p in positions:
+                if p > 0 and lowers[p - 1] in hashes and (check is None or doc[p - 1].text in check):
+                    following.add(p - 1)
+            positions = following
+            if not positions:
+                break
+        return positions
+
+
+def _passes(doc: Doc, start: int, alternatives: Sequence[tuple]) -> bool:
+    """Whether the ORTH checks of one of the alternatives hold for the sequence at ``start``."""
+    return any(all(doc[start + offset].text in allowed for offset, allowed in checks) for checks in alternatives)
+
+
+def condition(token: dict) -> Optional[Condition]:
+    """The most selective condition a pattern token states that can be checked on a whole Doc.
+
+    token (dict): One token of a token pattern.
+    RETURNS (Optional[Condition]): A set of strings, else a REGEX, else a flag that must be true,
+        else a flag that must be false; None when the token states none of these.
+    """
+    found: Dict[str, Condition] = {}
+    for key, value in token.items():
+        name = key.upper()
+        if name in _ATTRS:
+            attr = _ATTRS[name]
+            if isinstance(value, str):
+                value = {"IN": [value]}
+            if not isinstance(value, dict):
+                continue
+            if isinstance(value.get("IN"), list) and all(isinstance(v, str) for v in value["IN"]):
+                strings = frozenset(v for v in value["IN"] if attr != "LOWER" or v == v.lower())
+                found.setdefault("set", ("set", attr, strings))
+            elif isinstance(value.get("REGEX"), str):
+                found.setdefault("regex", ("regex", attr, value["REGEX"]))
+        elif name in FLAGS and isinstance(value, bool):
+            found.setdefault("true" if value else "false", ("flag", name, value))
+    for kind in ("set", "regex", "true", "false"):
+        if kind in found:
+            return found[kind]
+    return None
+
+
+def token_offsets(pattern: Sequence[dict]) -> Optional[List[Tuple[int, int, Counts]]]:
+    """Where each token of a pattern can start, counted in tokens from the start of a match.
+
+    pattern (Sequence[dict]): A token pattern.
+    RETURNS (Optional[List[Tuple[int, int, Counts]]]): (earliest, latest, repetitions) per
+        token; None when a match can be of any length.
+    """
+    offsets = []
+    low = high = 0
+    for token in pattern:
+        counts = op_counts(token.get("OP")) or (1, 1)  # "!" matches one token
+        if counts[1] is None:
+            return None
+        offsets.append((low, high, counts))
+        low, high = low + counts[0], high + counts[1]
+    return offsets
+
+
+def token_tests(token: dict, vocab) -> Optional[tuple]:
+    """A pattern token as tests on token attributes, when it uses only what ``TokenNFA`` knows.
+
+    token (dict): One token of a token pattern.
+    vocab (Vocab): For the hashes of strings.
+    RETURNS (Optional[tuple]): ("in", attribute, hashes, wanted), ("regex", attribute, pattern)
+        and ("flag", attribute, value) tests, all of which must hold; None for anything else
+        (extension attributes, other attributes or predicates, the "!" operator).
+    """
+    tests = []
+    for key, value in token.items():
+        name = key.upper()
+        if key == "OP":
+            if value == "!" or op_counts(value) is None:
+                return None
+        elif name in _ATTRS or name == "NORM":
+            attr = _ATTRS.get(name, name)
+            if isinstance(value, str):
+                value = {"IN": [value]}
+            if not isinstance(value, dict) or not value or set(value) - {"IN", "NOT_IN", "REGEX"}:
+                return None
+            for predicate, argument in value.items():
+                if predicate == "REGEX":
+                    if not isinstance(argument, str):
+                        return None
+                    tests.append(("regex", attr, argument))
+                else:
+                    if not isinstance(argument, list) or not all(isinstance(v, str) for v in argument):
+                        return None
+                    hashes = frozenset(vocab.strings.add(v) for v in argument)
+                    tests.append(("in", attr, hashes, predicate == "IN"))
+        elif name in FLAGS and isinstance(value, bool):
+            tests.append(("flag", name, int(value)))
+        else:
+            return None
+    return tuple(tests)
+
+
+class HashConditions:
+    """Which set and REGEX conditions on one attribute each string meets, found for many at once.
+
+    Set conditions are known from the start. A REGEX is tried once per string (``re.search``);
+    strings already tried are kept in a sorted array, so that a Doc's distinct strings are
+    checked with numpy and only new ones go through Python. The memory starts over past
+    ``REGEX_MEMO_SIZE`` strings.
+    """
+
+    def __init__(self, vocab, conditions: Sequence[Condition]):
+        """vocab (Vocab): For the strings. conditions (Sequence[Condition]): Set and REGEX conditions."""
+        self.vocab = vocab
+        self.sets = [cond for cond in conditions if cond[0] == "set"]
+        self.regexes = [(cond, re.compile(cond[2])) for cond in conditions if cond[0] == "regex"]
+        self._reset()
+
+    def _reset(self) -> None:
+        self.met: Dict[int, Tuple[Condition, ...]] = {}
+        for cond in self.sets:
+            for string in cond[2]:
+                h = self.vocab.strings.add(string)
+                self.met[h] = self.met.get(h, ()) + (cond,)
+        self._keys: Optional[numpy.ndarray] = None
+        self.tried = numpy.zeros(0, dtype="uint64")  # sorted hashes the regexes were tried on
+        self.pending: Set[int] = set()  # tried, not yet in ``tried``
+
+    def hits(self, hashes: numpy.ndarray, strings) -> List[Tuple[int, Tuple[Condition, ...]]]:
+        """(position, conditions met) for the strings of ``hashes`` that meet any, in order.
+
+        hashes (numpy.ndarray): String hashes (uint64), e.g. a Doc's LOWER values.
+        strings (StringStore): Where the strings of the hashes are (the Doc's).
+        RETURNS (List[Tuple[int, Tuple[Condition, ...]]]): Positions in ``hashes`` with their conditions.
+        """
+        if self.regexes and len(hashes):
+            unique = numpy.unique(hashes)
+            new = unique[~numpy.isin(unique, self.tried, assume_unique=True)].tolist()
+            new = [h for h in new if h not in self.pending]
+            if new:
+                self._try(new, strings)
+        if self._keys is None:
+            self._keys = numpy.asarray(sorted(self.met), dtype="uint64")
+        keys = self._keys
+        if not len(keys) or not len(hashes):
+            return []
+        where = numpy.minimum(numpy.searchsorted(keys, hashes), len(keys) - 1)
+        found = numpy.flatnonzero(keys[where] == hashes)
+        met = self.met
+        return [(i, met[h]) for i, h in zip(found.tolist(), hashes[found].tolist())]
+
+    def _try(self, hashes: List[int], strings) -> None:
+        if len(self.tried) + len(self.pending) + len(hashes) > REGEX_MEMO_SIZE:
+            self._reset()
+        for h in hashes:
+            string = strings[h]
+            matched = tuple(cond for cond, regex in self.regexes if regex.search(string))
+            if matched:
+                self.met[h] = self.met.get(h, ()) + matched
+                self._keys = None
+        self.pending.update(hashes)
+        if len(self.pending) > max(1000, len(self.tried) // 8):  # fold in bulk: amortised O(1) per string
+            self.tried = numpy.union1d(self.tried, numpy.asarray(list(self.pending), dtype="uint64"))
+            self.pending = set()
+
+
+class DocConditions:
+    """Token attributes of one Doc and the positions of the tokens that meet conditions,
+    computed when first asked."""
+
+    def __init__(self, doc: Doc, compiled: "CompiledTokenPatterns"):
+        self.doc = doc
+        self.compiled = compiled
+        self.arrays: Dict[str, numpy.ndarray] = {}
+        self.lists: Dict[str, list] = {}
+        self.flags: Dict[Tuple[str, int], int] = {}
+        self.found: Dict[Condition, List[int]] = {}
+
+    def array(self, attr: str) -> numpy.ndarray:
+        """The Doc's values of a token attribute."""
+        if attr not in self.arrays:
+            self.arrays[attr] = self.doc.to_array(IDS[attr])
+        return self.arrays[attr]
+
+    def values(self, attr: str) -> list:
+        """The Doc's values of a token attribute, as a list."""
+        if attr not in self.lists:
+            self.lists[attr] = self.array(attr).tolist()
+        return self.lists[attr]
+
+    def positions(self, cond: Condition) -> List[int]:
+        """Sorted indices of the tokens that meet ``cond``."""
+        found = self.found.get(cond)
+        if found is None:
+            kind, attr, value = cond
+            if kind == "flag":
+                found = self.found[cond] = numpy.flatnonzero(self.array(attr) == int(value)).tolist()
+            else:
+                self._fill(attr)
+                found = self.found.setdefault(cond, [])
+        return found
+
+    def _fill(self, attr: str) -> None:
+        """The positions of every set and REGEX condition on ``attr``, in one pass over the Doc."""
+        for cond in self.compiled.conditions_on(attr):
+            self.found[cond] = []
+        for i, conds in self.compiled.hash_conditions(attr).hits(self.array(attr), self.doc.vocab.strings):
+            for cond in conds:
+                self.found[cond].append(i)
+
+    def passes(self, tests: tuple, i: int) -> bool:
+        """Whether token ``i`` passes all of ``tests`` (from ``token_tests``)."""
+        for test in tests:
+            kind, attr = test[0], test[1]
+            if kind == "in":
+                if (self.values(attr)[i] in test[2]) != test[3]:
+                    return False
+            elif kind == "flag":  # read per token: the automaton looks at few tokens of a Doc
+                key = (attr, i)
+                value = self.flags.get(key)
+                if value is None:
+                    value = self.flags[key] = int(getattr(self.doc[i], attr.lower()))
+                if value != test[2]:
+                    return False
+            elif not self.compiled.regex_verdict(test[2], self.values(attr)[i], self.doc.vocab.strings):
+                return False
+        return True
+
+
+class TokenNFA:
+    """A token pattern as a small automaton over (pattern token, repetitions) states, built once.
+
+    The pattern is read as the regular expression it is (each token repeated within its counts),
+    so ``ends`` finds the ends of all the matches spaCy's Matcher returns from a start.
+    """
+
+    def __init__(self, tests: Sequence[tuple], counts: Sequence[Counts]):
+        """tests (Sequence[tuple]): Per token, its ``token_tests``. counts (Sequence[Counts]): Its repetitions."""
+        self.tests = list(tests)
+        k = len(tests)
+        # A state is (token, repetitions so far); past an unbounded token's minimum, more
+        # repetitions lead back to the same state.
+        caps = [low if high is None else high for low, high in counts]
+        states = [(i, c) for i in range(k) for c in range(caps[i] + 1)]
+        number = {state: n for n, state in enumerate(states)}
+        self.token = [i for i, _ in states]
+        self.advance = []
+        for i, c in states:
+            low, high = counts[i]
+            nxt = (i, min(c + 1, low)) if high is None else (i, c + 1)
+            self.advance.append(number[nxt] if (high is None or c < high) else -1)
+        # Per state: the states reachable without consuming a token that can consume one, and
+        # whether the end of the pattern is reachable (a match ends here).
+        self.closure: List[Tuple[Tuple[int, ...], bool]] = []
+        for i, c in states:
+            reach, accept, j, cj = [], False, i, c
+            while True:
+                if self.advance[number[(j, cj)]] >= 0:
+                    reach.append(number[(j, cj)])
+                if cj < counts[j][0]:
+                    break
+                j, cj = j + 1, 0
+                if j == k:
+                    accept = True
+                    break
+            self.closure.append((tuple(reach), accept))
+        self.start = number[(0, 0)] if k else None
+
+    def ends(self, conditions: "DocConditions", start: int, n: int) -> Set[int]:
+        """Where the matches that start at token ``start`` end (exclusive), empty ones left out.
+
+        conditions (DocConditions): The Doc's attributes.
+        start (int): The first token of the matches.
+        n (int): The Doc's length.
+        RETURNS (Set[int]): The end positions.
+        """
+        ends: Set[int] = set()
+        if self.start is None:
+            return ends
+        reach, accept = self.closure[self.start]
+        pos = start
+        passes, tests, token, advance, closure = conditions.passes, self.tests, self.token, self.advance, self.closure
+        while True:
+            if accept and pos > start:
+                ends.add(pos)
+            if pos == n or not reach:
+                return ends
+            following: Set[int] = set()
+            accept = False
+            checked: Dict[int, bool] = {}
+            for state in reach:
+                i = token[state]
+                ok = checked.get(i)
+                if ok is None:
+                    ok = checked[i] = passes(tests[i], pos)
+                if ok:
+                    step_reach, step_accept = closure[advance[state]]
+                    following.update(step_reach)
+                    accept = accept or step_accept
+            reach = following
+            pos += 1
+
+
+class AnchoredPattern:
+    """A pattern of bounded length, tried only where it may start.
+
+    Where it may start comes from the PhraseMatcher or from the condition of one of its required
+    tokens, narrowed by the conditions of the others; there its ``TokenNFA`` finds the matches, or the pattern's own Matcher for patterns with
+    conditions ``token_tests`` does not know.
+    """
+
+    def __init__(self, vocab, key: str, pattern: List[dict], fuzzy_compare=None):
+        """vocab (Vocab): The vocab. key (str): Its match key. pattern (List[dict]): The pattern."""
+        self.offsets = token_offsets(pattern)
+        self.length = self.offsets[-1][1] + self.offsets[-1][2][1]
+        self.counts = [counts for _, _, counts in self.offsets]
+        tests = [token_tests(token, vocab) for token in pattern]
+        self.nfa = TokenNFA(tests, self.counts) if all(t is not None for t in tests) else None
+        self.matcher: Optional[Matcher] = None
+        if self.nfa is None:
+            extra = {"fuzzy_compare": fuzzy_compare} if fuzzy_compare is not None else {}
+            self.matcher = Matcher(vocab, **extra)
+            self.matcher.add(key, [pattern])
+        self.skip = 0
+        self.required: List[Tuple[int, int, Condition]] = []  # (earliest, latest, condition)
+
+    def plan(self, pattern: List[dict], skip: int) -> bool:
+        """Collect the conditions of the required tokens (all but flags that must be false, which
+        most tokens meet).
+
+        pattern (List[dict]): The pattern.
+        skip (int): Leading tokens already checked where the starts come from (0: none).
+        RETURNS (bool): Whether the pattern has a way to find its starts.
+        """
+        self.skip = skip
+        self.required = []
+        for number, ((low, high, counts), token) in enumerate(zip(self.offsets, pattern)):
+            cond = condition(token) if token.get("OP") != "!" else None
+            if cond is None or counts[0] < 1 or number < skip or (cond[0] == "flag" and not cond[2]):
+                continue
+            self.required.append((low, high, cond))
+        return bool(skip or self.required)
+
+    @property
+    def conditions(self) -> List[Condition]:
+        """The conditions it looks up."""
+        return [cond for _, _, cond in self.required]
+
+    def starts(self, candidates: Optional[List[int]], conditions: DocConditions) -> List[int]:
+        """The possible starts of matches: every required condition holds somewhere it could.
+
+        Without starts from the PhraseMatcher, the anchor is the condition that the fewest
+        tokens of this Doc meet (sets and REGEX conditions come from one pass over the Doc's
+        distinct words; flags are read only when those leave some starts).
+
+        candidates (Optional[List[int]]): Starts found by the PhraseMatcher, or None.
+        conditions (DocConditions): The Doc's conditions.
+        RETURNS (List[int]): Sorted starts.
+        """
+        looked_up = [(len(p), low, high, p) for low, high, cond in self.required if cond[0] != "flag"
+                     for p in [conditions.positions(cond)]]
+        flags = [(low, high, cond) for low, high, cond in self.required if cond[0] == "flag"]
+        if candidates is None:
+            if not looked_up:
+                looked_up = [(len(p), low, high, p) for low, high, cond in flags for p in [conditions.positions(cond)]]
+                flags = []
+            looked_up.sort(key=lambda c: c[0])
+            _, low, high, positions = looked_up.pop(0)
+            if low == high:
+                candidates = [p - low for p in positions if p >= low]
+            else:  # a range of starts per position of the anchor
+                candidates = sorted({s for p in positions for s in range(max(0, p - high), p - low + 1)})
+        else:
+            looked_up.sort(key=lambda c: c[0])
+        for checks in ([(low, high, p) for _, low, high, p in looked_up], flags):
+            if not candidates or not checks:
+                continue
+            if checks is flags:
+                checks = [(low, high, conditions.positions(cond)) for low, high, cond in flags]
+            kept = []
+            for start in candidates:
+                for low, high, positions in checks:
+                    i = bisect.bisect_left(positions, start + low)
+                    if i == len(positions) or positions[i] > start + high:
+                        break
+                else:
+                    kept.append(start)
+            candidates = kept
+        return candidates
+
+    def matches(self, doc: Doc, candidates: Optional[List[int]], conditions: DocConditions) -> Iterable[Tuple[int, int]]:
+        """(start, end) of the pattern's matches.
+
+        doc (Doc): The document.
+        candidates (Optional[List[int]]): Starts found by the PhraseMatcher, or None.
+        conditions (DocConditions): The Doc's conditions.
+        YIELDS (Tuple[int, int]): The matches (some more than once).
+        """
+        n = len(doc)
+        starts = self.starts(candidates, conditions)
+        if self.nfa is not None:
+            for start in starts:
+                for end in self.nfa.ends(conditions, start, n):
+                    yield start, end
+            return
+        stretches: List[Tuple[int, int]] = []
+        for start in starts:  # merged, so that the Matcher runs once per stretch
+            end = min(n, start + self.length)
+            if stretches and start < stretches[-1][1]:
+                stretches[-1] = (stretches[-1][0], max(end, stretches[-1][1]))
+            else:
+                stretches.append((start, end))
+        for first, last in stretches:
+            for _, s, e in self.matcher(doc[first:last]):
+                yield first + s, first + e
+
+
+class CompiledTokenPatterns:
+    """Token patterns split into phrase, anchored and full matchers; see the module docstring."""
+
+    def __init__(self, vocab, fuzzy_compare=None):
+        """Create the empty matchers.
+
+        vocab (Vocab): The pipeline's vocab.
+        fuzzy_compare (Optional[Callable]): The Matcher's comparison for FUZZY patterns.
+        """
+        self.vocab = vocab
+        self.fuzzy_compare = fuzzy_compare
+        self.phrases = PhraseMatcher(vocab, attr="LOWER")
+        # phrase key -> (pattern number, ORTH checks); pattern number -> (label, id, chunks before, after)
+        self.phrase_keys: Dict[int, Tuple[int, tuple]] = {}
+        self.chunked: Dict[int, Tuple[str, str, Optional[SlotWalk], Optional[SlotWalk]]] = {}
+        self.prefix_keys: Dict[int, List[int]] = {}  # phrase key -> anchored patterns that start so
+        self._prefix_groups: Dict[FrozenSet[Tuple[str, ...]], int] = {}
+        self.anchored: Dict[int, Tuple[str, str, AnchoredPattern]] = {}
+        self.full = Matcher(vocab, **({"fuzzy_compare": fuzzy_compare} if fuzzy_compare is not None else {}))
+        self.keys: Dict[int, Tuple[str, str]] = {}  # Matcher key -> (label, id)
+        # The set and REGEX conditions of anchors and filters, per attribute, found in one pass.
+        self.conditions: Dict[str, List[Condition]] = {"LOWER": [], "ORTH": []}
+        self.regex_conditions: Dict[str, List[Tuple[Condition, object]]] = {"LOWER": [], "ORTH": []}
+        self._hash_conditions: Dict[str, HashConditions] = {}
+        self._regexes: Dict[str, Tuple[object, Dict[int, bool]]] = {}
+        self.counts = {"phrase": 0, "anchored": 0, "full": 0, "never": 0, "sequences": 0}
+
+    def conditions_on(self, attr: str) -> List[Condition]:
+        """The set and REGEX conditions on ``attr`` that anchors and filters use."""
+        return self.conditions[attr]
+
+    def hash_conditions(self, attr: str) -> "HashConditions":
+        """The lookup from string hashes to the set and REGEX conditions on ``attr`` they meet."""
+        if attr not in self._hash_conditions:
+            self._hash_conditions[attr] = HashConditions(self.vocab, self.conditions[attr])
+        return self._hash_conditions[attr]
+
+    def regex_verdict(self, pattern: str, h: int, strings) -> bool:
+        """Whether the string with hash ``h`` matches a REGEX test (``re.search``), remembered."""
+        memo = self._regexes.get(pattern)
+        if memo is None:
+            memo = self._regexes[pattern] = (re.compile(pattern), {})
+        regex, verdicts = memo
+        verdict = verdicts.get(h)
+        if verdict is None:
+            if len(verdicts) > REGEX_MEMO_SIZE:
+                verdicts.clear()
+            verdict = verdicts[h] = bool(regex.search(strings[h]))
+        return verdict
+
+    def _register(self, cond: Condition) -> None:
+        """Make a set or REGEX condition part of the one pass of ``DocConditions._fill``."""
+        kind, attr, value = cond
+        if kind == "flag" or cond in self.conditions[attr]:
+            return
+        self.conditions[attr].append(cond)
+        if kind == "regex":
+            self.regex_conditions[attr].append((cond, re.compile(value)))
+        self._hash_conditions.pop(attr, None)
+
+    def add(self, index: int, label: str, pattern_id: str, pattern: List[dict]) -> str:
+        """Compile one token pattern.
+
+        index (int): The pattern's position among the ruler's patterns (names its keys).
+        label (str): The span label.
+        pattern_id (str): The pattern id ("" when none).
+        pattern (List[dict]): The token pattern, already validated by spaCy's Matcher.
+        RETURNS (str): How it is matched: "phrase", "anchored", "full" or "never".
+        """
+        slots = unrolled_slots(pattern, MAX_EXPANSIONS)
+        chunks = plan_chunks(slots, MAX_EXPANSIONS) if slots else None
+        if slots == []:
+            kind = "never"
+        elif chunks is not None:
+            before, entry, after = chunks
+            by_checks: Dict[tuple, List[Doc]] = {}
+            for words, checks in chunk_sequences(entry):
+                by_checks.setdefault(checks, []).append(Doc(self.vocab, words=list(words)))
+            for number, (checks, docs) in enumerate(by_checks.items()):
+                key = f"policylens.phrase.{index}.{number}"
+                self.phrases.add(key, docs)
+                self.phrase_keys[self.vocab.strings.add(key)] = (index, checks)
+            self.chunked[index] = (
+                label,
+                pattern_id,
+                SlotWalk(self.vocab, before) if before else None,
+                SlotWalk(self.vocab, after) if after else None,
+            )
+            self.counts["sequences"] += sum(len(docs) for docs in by_checks.values())
+            kind = "phrase"
+        else:
+            kind = self._add_token_pattern(index, label, pattern_id, pattern)
+        self.counts[kind] += 1
+        return kind
+
+    def _add_token_pattern(self, index: int, label: str, pattern_id: str, pattern: List[dict]) -> str:
+        key = f"policylens.token.{index}"
+        self.keys[self.vocab.strings.add(key)] = (label, pattern_id)
+        prefix = unrolled_slots(pattern, MAX_EXPANSIONS, prefix=True)
+        if prefix == [] and pattern and word_set(pattern[0]) is not None and op_counts(pattern[0].get("OP"))[0]:
+            return "never"  # its first token can match no token
+        if token_offsets(pattern) is None:
+            self.full.add(key, [pattern])
+            return "full"
+        anchored = AnchoredPattern(self.vocab, key, pattern, self.fuzzy_compare)
+        if prefix and not prefix[0][2]:
+            # Starts are where the words of the leading tokens are: the PhraseMatcher finds them
+            # (ORTH checks are left to the matching: a few more starts at most). Patterns with
+            # the same leading words share a key.
+            entry = chunk_slots(prefix, MAX_EXPANSIONS)[0]
+            sequences = frozenset(words for words, _ in chunk_sequences(entry))
+            prefix_key = self._prefix_groups.get(sequences)
+            if prefix_key is None:
+                name = f"policylens.prefix.{index}"
+                self.phrases.add(name, [Doc(self.vocab, words=list(words)) for words in sequences])
+                prefix_key = self._prefix_groups[sequences] = self.vocab.strings.add(name)
+                self.counts["sequences"] += len(sequences)
+            self.prefix_keys.setdefault(prefix_key, []).append(index)
+            covered, slots = 0, len(entry)
+            for token in pattern:  # the tokens the entry chunk checks completely
+                counts = op_counts(token.get("OP"))
+                if counts is None or counts[1] is None or counts[1] > slots:
+                    break
+                slots -= counts[1]
+                covered += 1
+            anchored.plan(pattern, max(1, covered))
+        elif not anchored.plan(pattern, 0):
+            self.full.add(key, [pattern])
+            return "full"
+        for cond in anchored.conditions:
+            self._register(cond)
+        self.anchored[index] = (label, pattern_id, anchored)
+        return "anchored"
+
+    def __call__(self, doc: Doc) -> Set[Tuple[int, int, str, str]]:
+        """Match the compiled patterns.
+
+        doc (Doc): The document.
+        RETURNS (Set[Tuple[int, int, str, str]]): (start, end, label, id) of every match.
+        """
+        found = set()
+        lowers: Optional[List[int]] = None
+        starts: Dict[int, List[int]] = {}  # anchored pattern -> starts found by the PhraseMatcher
+        entries: Dict[Tuple[int, int], Set[int]] = {}  # (pattern, start) -> ends of its entry chunk
+        for key, start, end in self.phrases(doc):
+            if key in self.prefix_keys:
+                for index in self.prefix_keys[key]:
+                    starts.setdefault(index, []).append(start)
+                continue
+            index, checks = self.phrase_keys[key]
+            if checks and not _passes(doc, start, (checks,)):
+                continue
+            entries.setdefault((index, start), set()).add(end)
+        for (index, start), ends in entries.items():  # the slots around: once per pattern and start
+            label, pattern_id, before, after = self.chunked[index]
+            begins = {start}
+            if before is not None or after is not None:
+                if lowers is None:
+                    lowers = doc.to_array(LOWER).tolist()
+                if after is not None:
+                    ends = after.ends(lowers, doc, ends)
+                if before is not None and ends:
+                    begins = before.starts(lowers, doc, begins)
+            found.update((s, e, label, pattern_id) for s in begins for e in ends)
+        if self.anchored:
+            conditions = DocConditions(doc, self)
+            for index, (label, pattern_id, anchored) in self.anchored.items():
+                candidates = starts.get(index) if anchored.skip else None
+                if anchored.skip and not candidates:
+                    continue
+                found.update((s, e, label, pattern_id) for s, e in anchored.matches(doc, candidates, conditions))
+        if len(self.full):
+            for key, start, end in self.full(doc):
+                found.add((start, end) + self.keys[key])
+        return found
+
+
+class FastSpanRuler(SpanRuler):
+    """spaCy's SpanRuler, matching its token patterns through ``CompiledTokenPatterns``.
+
+    Same config, patterns, serialisation and results as ``span_ruler``.
+    """
+
+    def clear(self) -> None:
+        """Reset all patterns."""
+        super().clear()
+        self.compiled = CompiledTokenPatterns(self.nlp.vocab, self.matcher_fuzzy_compare)
+
+    def add_patterns(self, patterns) -> None:
+        """Add patterns (validated by spaCy) and compile the token patterns among them.
+
+        patterns (Iterable[dict]): ``{"label", "pattern", "id"}`` span-ruler patterns.
+        """
+        patterns = list(patterns)
+        offset = len(self._patterns)
+        super().add_patterns(patterns)
+        for index, entry in enumerate(patterns, start=offset):
+            if isinstance(entry["pattern"], list):
+                self.compiled.add(index, entry["label"], entry.get("id", ""), entry["pattern"])
+
+    def _recompile(self) -> None:
+        self.compiled = CompiledTokenPatterns(self.nlp.vocab, self.matcher_fuzzy_compare)
+        for index, entry in enumerate(self._patterns):
+            if isinstance(entry["pattern"], list):
+                self.compiled.add(index, entry["label"], entry.get("id", ""), entry["pattern"])
+
+    def remove(self, label: str) -> None:
+        """Remove the patterns of a label."""
+        super().remove(label)
+        self._recompile()
+
+    def remove_by_id(self, pattern_id: str) -> None:
+        """Remove the patterns of a pattern id."""
+        super().remove_by_id(pattern_id)
+        self._recompile()
+
+    def match(self, doc: Doc) -> List[Span]:
+        """The spans of every pattern, deduplicated and sorted, as spaCy's SpanRuler returns them.
+
+        doc (Doc): The document.
+        RETURNS (List[Span]): The matches.
+        """
+        self._require_patterns()
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="\\[W036")
+            phrase_matches = self.phrase_matcher(doc)
+        found = self.compiled(doc)
+        for key, start, end in phrase_matches:
+            entry = self._match_label_id_map[key]
+            found.add((start, end, entry["label"], entry["id"]))
+        # spaCy sorts Spans by (start_char, end_char, label, kb_id, id): the same order as token
+        # offsets and the hashes of label and id, so the tuples are sorted before any Span is made.
+        add = self.nlp.vocab.strings.add
+        ordered = sorted(
+            (start, end, add(label), add(pattern_id) if pattern_id else 0, label, pattern_id)
+            for start, end, label, pattern_id in found
+            if start != end
+        )
+        return [Span(doc, start, end, label=label, span_id=pattern_id) for start, end, _, _, label, pattern_id in ordered]
+
+
+@Language.factory(
+    "policylens_span_ruler",
+    assigns=["doc.spans"],
+    default_config={
+        "spans_key": "ruler",
+        "spans_filter": None,
+        "annotate_ents": False,
+        "ents_filter": {"@misc": "spacy.first_longest_spans_filter.v1"},
+        "phrase_matcher_attr": None,
+        "matcher_fuzzy_compare": {"@misc": "spacy.levenshtein_compare.v1"},
+        "validate": False,
+        "overwrite": True,
+        "scorer": {"@scorers": "spacy.overlapping_labeled_spans_scorer.v1", "spans_key": "ruler"},
+    },
+)
+def make_fast_span_ruler(
+    nlp: Language,
+    name: str,
+    spans_key,
+    spans_filter,
+    annotate_ents: bool,
+    ents_filter,
+    phrase_matcher_attr,
+    matcher_fuzzy_compare,
+    validate: bool,
+    overwrite: bool,
+    scorer,
+) -> FastSpanRuler:
+    """Create the fast span ruler: the arguments are those of spaCy's ``span_ruler``."""
+    return FastSpanRuler(
+        nlp,
+        name,
+        spans_key=spans_key,
+        spans_filter=spans_filter,
+        annotate_ents=annotate_ents,
+        ents_filter=ents_filter,
+        phrase_matcher_attr=phrase_matcher_attr,
+        matcher_fuzzy_compare=matcher_fuzzy_compare,
+        validate=validate,
+        overwrite=overwrite,
+        scorer=scorer,
+    )
