@@ -7,7 +7,7 @@ from typing import Iterable, Iterator, Optional, Tuple, Union
 from spacy.language import Language
 from tqdm import tqdm
 
-from .io import doc_to_record
+from .engines.local import iter_records
 from .readers import InputDocument, InputError
 from .writer import JsonlWriter
 
@@ -63,7 +63,7 @@ def annotate_stream(
     output (JsonlWriter): Open writer for the annotated records.
     errors (JsonlWriter): Open writer for the error records.
     batch_size (int): Documents per batch for ``nlp.pipe``.
-    n_process (int): Processes for ``nlp.pipe``.
+    n_process (int): Worker processes, each annotating whole batches (``engines.local``).
     total (Optional[int]): Expected number of inputs, for the progress bar.
     progress (bool): Whether to show a progress bar on stderr.
     RETURNS (AnnotateSummary): Counts of the run.
@@ -81,14 +81,11 @@ def annotate_stream(
         for item in items:
             if isinstance(item, InputError):
                 record_error(item)
-            elif len(item.text) > nlp.max_length:
-                reason = f"document of {len(item.text)} characters exceeds the pipeline's max_length ({nlp.max_length})"
-                record_error(InputError(item.meta.get("source_path", "?"), reason, item.meta.get("source_line")))
-            else:
+            else:  # texts over nlp.max_length are split and merged by long_docs.pipe_long
                 yield item.text, item.meta
 
-    for doc, meta in nlp.pipe(documents(), as_tuples=True, batch_size=batch_size, n_process=n_process):
-        output.write(doc_to_record(doc, meta))
+    for record in iter_records(documents(), nlp, batch_size=batch_size, n_process=n_process):
+        output.write(record)
         summary.documents += 1
         bar.update(1)
     bar.close()

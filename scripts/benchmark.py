@@ -1,0 +1,291 @@
+"""Benchmark policylens against spaCy's bare tokenizer: speed, parallel speed-up, memory, load time.
+
+One corpus, one run, every phase in a fresh Python process (so that one phase's memory does not
+count in the next): loading the assembled pipeline; the blank English tokenizer (the ceiling);
+the full pipeline (``nlp.pipe``); ``policylens annotate`` end to end (read, annotate, write) in
+one process, with ``--n-process 2``, and on ten times the corpus (peak memory must stay flat).
+Prints a table and writes JSON (``metrics/benchmark.json``).
+
+    python scripts/benchmark.py                      # ../shared/eval if present, else the samples x 50
+    python scripts/benchmark.py --corpus DIR_OR_FILE --repeat 3
+    python scripts/benchmark.py --samples 200        # the bundled samples repeated 200 times
+"""
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import srsly
+import typer
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "assets" / "policies"
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+RULERS = ("span_ruler", "policylens_span_ruler")
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+
+def make_corpus(sources: List[str], repeat: int, path: Path) -> Dict[str, int]:
+    """Write the corpus as JSONL ({"text", "meta"} a line), the inputs ``repeat`` times over.
+
+    sources (List[str]): Files or directories ``policylens annotate`` reads (gold JSONL works: its
+        "text" is read, other keys are ignored).
+    repeat (int): How many times to repeat the documents.
+    path (Path): The JSONL file to write.
+    RETURNS (Dict[str, int]): {"documents", "characters", "errors"}.
+    """
+    from policylens import readers
+
+    documents, errors = [], 0
+    for item in readers.iter_inputs(sources):
+        if isinstance(item, readers.InputError):
+            errors += 1
+        else:
+            documents.append({"text": item.text, "meta": {"source": os.path.basename(item.meta.get("source_path", ""))}})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    srsly.write_jsonl(path, ({**doc, "meta": {**doc["meta"], "copy": n}} for n in range(repeat) for doc in documents))
+    return {"documents": len(documents) * repeat, "characters": sum(len(d["text"]) for d in documents) * repeat, "errors": errors}
+
+
+def pattern_counts(nlp) -> Dict[str, dict]:
+    """Patterns per span ruler: phrase and token patterns, and how the token patterns are matched.
+
+    nlp (Language): The pipeline.
+    RETURNS (Dict[str, dict]): Component name -> {"factory", "patterns", "phrase_patterns",
+        "token_patterns", "compiled"} ("compiled": the fast ruler's counts, else None).
+    """
+    counts = {}
+    for name in nlp.pipe_names:
+        factory = nlp.get_pipe_meta(name).factory
+        if factory not in RULERS:
+            continue
+        ruler = nlp.get_pipe(name)
+        phrases = sum(isinstance(p["pattern"], str) for p in ruler.patterns)
+        compiled = getattr(ruler, "compiled", None)
+        counts[name] = {
+            "factory": factory,
+            "patterns": len(ruler.patterns),
+            "phrase_patterns": phrases,
+            "token_patterns": len(ruler.patterns) - phrases,
+            "compiled": dict(compiled.counts) if compiled is not None else None,
+        }
+    return counts
+
+
+def _peak_rss_mb(children: bool = False) -> float:
+    """Peak resident memory of this process (or the most of its finished children), in MB.
+
+    On Linux this process's own peak is VmHWM of /proc/self/status: ``getrusage``'s ru_maxrss
+    is kept across exec, so a child started by a big parent would report the parent's peak.
+    """
+    if not children and os.path.exists("/proc/self/status"):
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF)
+    return round(usage.ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
+
+
+def _texts(corpus: Path):
+    for record in srsly.read_jsonl(corpus):
+        yield record["text"]
+
+
+def run_phase(phase: str, corpus: str, pipeline: str, repeat: int = 1, batch_size: int = 64) -> dict:
+    """Run one phase in this process and measure it.
+
+    phase (str): "load", "bare", "full", "annotate" or "annotate2" (two worker processes).
+    corpus (str): The corpus JSONL.
+    pipeline (str): The assembled pipeline directory.
+    repeat (int): For "annotate": read the corpus this many times.
+    batch_size (int): Documents per batch.
+    RETURNS (dict): {"phase", "seconds", "documents", "tokens", "peak_rss_mb", ...}.
+    """
+    import spacy
+
+    import policylens
+
+    result: dict = {"phase": phase}
+    if phase == "load":
+        started = time.perf_counter()
+        nlp = policylens.load(pipeline)
+        result["seconds"] = time.perf_counter() - started
+        result["patterns"] = pattern_counts(nlp)
+    elif phase in ("bare", "full"):
+        nlp = spacy.blank("en") if phase == "bare" else policylens.load(pipeline)
+        documents = tokens = 0
+        started = time.perf_counter()
+        for doc in nlp.pipe(_texts(Path(corpus)), batch_size=batch_size):
+            documents += 1
+            tokens += len(doc)
+        result.update(seconds=time.perf_counter() - started, documents=documents, tokens=tokens)
+    elif phase in ("annotate", "annotate2"):
+        from policylens import readers
+        from policylens.annotate import annotate_stream
+        from policylens.writer import JsonlWriter
+
+        nlp = policylens.load(pipeline)
+        inputs = [corpus] * repeat
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "out.jsonl"
+            started = time.perf_counter()
+            with JsonlWriter(out) as output, JsonlWriter(Path(tmp) / "out.errors.jsonl") as errors:
+                summary = annotate_stream(
+                    readers.iter_inputs(inputs), nlp, output, errors, batch_size=batch_size,
+                    n_process=2 if phase == "annotate2" else 1, progress=False,
+                )
+            result["seconds"] = time.perf_counter() - started
+            result["output_mb"] = round(out.stat().st_size / (1 << 20), 1)
+        result.update(documents=summary.documents, errors=summary.errors, repeat=repeat)
+        if phase == "annotate2":
+            result["workers_peak_rss_mb"] = _peak_rss_mb(children=True)
+    else:
+        raise ValueError(f"unknown phase {phase!r}")
+    result["peak_rss_mb"] = _peak_rss_mb()
+    return result
+
+
+def run_child(phase: str, corpus: Path, pipeline: Path, repeat: int = 1, batch_size: int = 64) -> dict:
+    """Run a phase in a fresh Python process and return its measurements."""
+    code = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); import benchmark; "
+        "print(json.dumps(benchmark.run_phase(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]))))"
+    )
+    command = [sys.executable, "-c", code, str(Path(__file__).resolve().parent), phase, str(corpus), str(pipeline),
+               str(repeat), str(batch_size)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"phase {phase} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def summarise(runs: Dict[str, dict], corpus_info: dict) -> dict:
+    """The figures of the issue from the phases' measurements.
+
+    runs (Dict[str, dict]): Phase name -> ``run_phase`` result ("annotate10": the tenfold corpus).
+    corpus_info (dict): What ``make_corpus`` returned, plus "source".
+    RETURNS (dict): Figures, targets and whether each is met.
+    """
+    def rate(run: dict, key: str) -> float:
+        return round(run[key] / run["seconds"], 1) if run.get("seconds") else 0.0
+
+    bare, full = runs["bare"], runs["full"]
+    one, two, ten = runs["annotate"], runs["annotate2"], runs["annotate10"]
+    figures = {
+        "bare_tokens_per_s": rate(bare, "tokens"),
+        "bare_docs_per_s": rate(bare, "documents"),
+        "full_tokens_per_s": rate(full, "tokens"),
+        "full_docs_per_s": rate(full, "documents"),
+        "full_over_bare": round(rate(full, "tokens") / rate(bare, "tokens"), 3),
+        "annotate_docs_per_s": rate(one, "documents"),
+        "annotate_tokens_per_s": round(full["tokens"] / one["seconds"], 1),
+        "annotate_n2_docs_per_s": rate(two, "documents"),
+        "annotate_n2_tokens_per_s": round(full["tokens"] / two["seconds"], 1),
+        "n2_speedup": round(one["seconds"] / two["seconds"], 3),
+        "load_seconds": round(runs["load"]["seconds"], 3),
+        "peak_rss_mb": {name: run["peak_rss_mb"] for name, run in runs.items()},
+        "peak_rss_growth_10x": round(ten["peak_rss_mb"] / one["peak_rss_mb"] - 1, 3),
+    }
+    targets = {
+        "full_over_bare >= 0.5": figures["full_over_bare"] >= 0.5,
+        "n2_speedup >= 1.6": figures["n2_speedup"] >= 1.6,
+        "peak_rss_growth_10x <= 0.10": figures["peak_rss_growth_10x"] <= 0.10,
+        "load_seconds <= 2": figures["load_seconds"] <= 2,
+    }
+    return {"corpus": corpus_info, "figures": figures, "targets": targets, "patterns": runs["load"]["patterns"]}
+
+
+def format_table(report: dict) -> str:
+    """The report as a text table."""
+    f = report["figures"]
+    c = report["corpus"]
+    lines = [
+        f"corpus: {c['source']} x{c['repeat']}: {c['documents']} documents, {c['characters']:,} characters",
+        "",
+        f"{'phase':<34} {'tokens/s':>11} {'docs/s':>9} {'peak RSS MB':>12}",
+        f"{'bare blank English tokenizer':<34} {f['bare_tokens_per_s']:>11,.0f} {f['bare_docs_per_s']:>9,.1f} {f['peak_rss_mb']['bare']:>12}",
+        f"{'full pipeline (nlp.pipe)':<34} {f['full_tokens_per_s']:>11,.0f} {f['full_docs_per_s']:>9,.1f} {f['peak_rss_mb']['full']:>12}",
+        f"{'annotate, 1 process (read+write)':<34} {f['annotate_tokens_per_s']:>11,.0f} {f['annotate_docs_per_s']:>9,.1f} {f['peak_rss_mb']['annotate']:>12}",
+        f"{'annotate --n-process 2':<34} {f['annotate_n2_tokens_per_s']:>11,.0f} {f['annotate_n2_docs_per_s']:>9,.1f} {f['peak_rss_mb']['annotate2']:>12}",
+        f"{'annotate, 10x the corpus':<34} {'':>11} {'':>9} {f['peak_rss_mb']['annotate10']:>12}",
+        "",
+        f"full / bare tokens/s: {f['full_over_bare']:.2f}   --n-process 2 speed-up: {f['n2_speedup']:.2f}x   "
+        f"peak RSS growth at 10x: {f['peak_rss_growth_10x']:+.1%}   load: {f['load_seconds']:.2f} s",
+        "targets: " + ", ".join(f"{name} {'met' if ok else 'NOT met'}" for name, ok in report["targets"].items()),
+        "",
+        f"{'ruler':<20} {'factory':<22} {'patterns':>9} {'phrase':>7} {'token':>6}  token patterns matched as",
+    ]
+    for name, counts in report["patterns"].items():
+        compiled = counts["compiled"]
+        how = ", ".join(f"{k} {v}" for k, v in compiled.items() if v and k != "sequences") if compiled else "Matcher"
+        lines.append(
+            f"{name:<20} {counts['factory']:<22} {counts['patterns']:>9} {counts['phrase_patterns']:>7} {counts['token_patterns']:>6}  {how}"
+        )
+    return "\n".join(lines)
+
+
+@app.command()
+def main(
+    corpus: Optional[List[Path]] = typer.Option(None, "--corpus", help="Files or directories to benchmark on (default: ../shared/eval if present, else the samples)."),
+    repeat: int = typer.Option(1, "--repeat", min=1, help="Repeat the corpus documents this many times."),
+    samples: int = typer.Option(0, "--samples", min=0, help="Use the bundled samples repeated this many times."),
+    pipeline: Optional[Path] = typer.Option(None, "--pipeline", help="Assembled pipeline (default: assemble configs/config.cfg into a temporary directory)."),
+    output: Path = typer.Option(ROOT / "metrics" / "benchmark.json", "--output", "-o", help="JSON report."),
+    batch_size: int = typer.Option(64, "--batch-size", min=1),
+    rounds: int = typer.Option(2, "--rounds", min=1, help="Runs of each timed phase; the fastest counts."),
+) -> None:
+    """Measure the pipeline against spaCy's bare tokenizer on one corpus and write the report."""
+    if samples:
+        sources, repeat, source = [str(SAMPLES)], samples, "assets/policies"
+    elif corpus:
+        sources, source = [str(p) for p in corpus], ", ".join(str(p) for p in corpus)
+    elif SHARED_EVAL.exists():
+        sources, source = [str(p) for p in sorted(SHARED_EVAL.glob("*.jsonl"))], "../shared/eval"
+    else:
+        sources, repeat, source = [str(SAMPLES)], max(repeat, 50), "assets/policies"
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus_path = Path(tmp) / "corpus.jsonl"
+        info = make_corpus(sources, repeat, corpus_path)
+        info.update(source=source, repeat=repeat)
+        if pipeline is None:  # assembled in a child, so that this process stays small
+            pipeline = Path(tmp) / "pipeline"
+            code = "import sys, policylens; policylens.assemble(sys.argv[1]).to_disk(sys.argv[2])"
+            subprocess.run([sys.executable, "-c", code, str(ROOT / "configs" / "config.cfg"), str(pipeline)],
+                           check=True, capture_output=True)
+        load = os.getloadavg() if hasattr(os, "getloadavg") else None
+        runs: Dict[str, dict] = {}
+        # Other programs share the cores: each timed phase runs ``rounds`` times, interleaved,
+        # and the fastest run counts.
+        for round_number in range(rounds):
+            for name in ("load", "bare", "full", "annotate", "annotate2"):
+                typer.echo(f"benchmark: {name} (round {round_number + 1} of {rounds}) ...", err=True)
+                run = run_child(name, corpus_path, pipeline, batch_size=batch_size)
+                if name not in runs or run["seconds"] < runs[name]["seconds"]:
+                    runs[name] = run
+        typer.echo("benchmark: annotate, 10x the corpus ...", err=True)
+        runs["annotate10"] = run_child("annotate", corpus_path, pipeline, repeat=10, batch_size=batch_size)
+        report = summarise(runs, info)
+        report["rounds"] = rounds
+    report["machine"] = {
+        "cpus": os.cpu_count(),
+        "load_average_before": load,
+        "load_average_after": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    report["runs"] = runs
+    output.parent.mkdir(parents=True, exist_ok=True)
+    srsly.write_json(output, report)
+    typer.echo(format_table(report))
+    typer.echo(f"\n-> {output}", err=True)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,112 @@
+"""Annotated records from ``nlp.pipe`` in this process or from a pool of worker processes.
+
+spaCy's own ``nlp.pipe(n_process=N)`` sends every Doc back to the parent as bytes, and the
+parent rebuilds it and serialises the record: that per-document work in one process is as slow
+as the pipeline itself, so two processes were no faster than one. Here each worker annotates a
+whole batch and returns its finished records; the parent only reads inputs and writes lines.
+At most ``4 * n_process`` tasks of at most 16 documents are in flight, so memory stays flat on
+any corpus.
+"""
+import gc
+import multiprocessing
+from collections import deque
+from itertools import islice
+from typing import Iterable, Iterator, List, Optional, Tuple
+
+from spacy.language import Language
+
+from ..io import doc_to_record
+from ..long_docs import pipe_long
+
+TASK_SIZE = 16  # the most documents per task sent to a worker
+# The worker's pipeline: inherited from the parent when processes are forked, else rebuilt.
+_WORKER_NLP: Optional[Language] = None
+
+
+def annotate_batch(nlp: Language, batch: List[Tuple[str, dict]], batch_size: Optional[int] = None) -> List[dict]:
+    """Annotate (text, meta) pairs into records, long texts included.
+
+    nlp (Language): The pipeline.
+    batch (List[Tuple[str, dict]]): The inputs.
+    batch_size (Optional[int]): Texts per ``nlp.pipe`` batch.
+    RETURNS (List[dict]): One record per input, in order.
+    """
+    return [doc_to_record(doc, meta) for doc, meta in pipe_long(nlp, batch, batch_size=batch_size)]
+
+
+def iter_records(
+    items: Iterable[Tuple[str, dict]],
+    nlp: Language,
+    *,
+    batch_size: int = 64,
+    n_process: int = 1,
+) -> Iterator[dict]:
+    """Annotate (text, meta) pairs and yield their records in input order.
+
+    items (Iterable[Tuple[str, dict]]): The inputs, read lazily.
+    nlp (Language): The pipeline.
+    batch_size (int): Texts per batch.
+    n_process (int): Worker processes; 1 runs in this process.
+    YIELDS (dict): The record of each input (``io.doc_to_record``).
+    """
+    if n_process <= 1:
+        for doc, meta in pipe_long(nlp, items, batch_size=batch_size):
+            yield doc_to_record(doc, meta)
+        return
+    yield from _pool_records(items, nlp, batch_size, n_process)
+
+
+def _batches(items: Iterable[Tuple[str, dict]], size: int) -> Iterator[List[Tuple[str, dict]]]:
+    iterator = iter(items)
+    while True:
+        batch = list(islice(iterator, size))
+        if not batch:
+            return
+        yield batch
+
+
+def _pool_records(items: Iterable[Tuple[str, dict]], nlp: Language, batch_size: int, n_process: int) -> Iterator[dict]:
+    global _WORKER_NLP
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods:  # the workers share the parent's pipeline, nothing to load
+        context = multiprocessing.get_context("fork")
+        _WORKER_NLP = nlp
+        initargs: tuple = (None, None)
+    else:  # spawn: rebuild the pipeline from its config and bytes in each worker
+        context = multiprocessing.get_context("spawn")
+        initargs = (nlp.config.to_str(), nlp.to_bytes())
+    # Forked workers share the parent's memory until they write to it; the garbage collector
+    # of each worker would touch every object of the pipeline, so they start with it frozen.
+    gc.freeze()
+    try:
+        with context.Pool(n_process, initializer=_init_worker, initargs=initargs) as pool:
+            gc.unfreeze()
+            pending: deque = deque()
+            # Small tasks keep the workers evenly busy up to the end of the corpus; a task of
+            # 16 documents still takes far longer than sending it.
+            for batch in _batches(items, min(batch_size, TASK_SIZE)):
+                pending.append(pool.apply_async(_worker_batch, (batch, batch_size)))
+                if len(pending) >= 4 * n_process:
+                    yield from pending.popleft().get()
+            while pending:
+                yield from pending.popleft().get()
+    finally:
+        gc.unfreeze()
+        _WORKER_NLP = None
+
+
+def _init_worker(config: Optional[str], data: Optional[bytes]) -> None:
+    global _WORKER_NLP
+    if config is None:
+        return
+    from spacy.util import load_model_from_config
+    from thinc.api import Config
+
+    import policylens  # noqa: F401  (registers the factories)
+
+    nlp = load_model_from_config(Config().from_str(config), auto_fill=False)
+    _WORKER_NLP = nlp.from_bytes(data)
+
+
+def _worker_batch(batch: List[Tuple[str, dict]], batch_size: int) -> List[dict]:
+    return annotate_batch(_WORKER_NLP, batch, batch_size=batch_size)

@@ -1,0 +1,120 @@
+"""Documents longer than ``nlp.max_length``: split at paragraphs, annotate the parts, merge them.
+
+spaCy refuses texts over ``nlp.max_length`` characters (1,000,000 by default), a limit that
+protects memory-hungry statistical components. The policylens rules work token by token, so
+a long policy is cut into parts at paragraph boundaries (a blank line; failing that a line
+break, then any whitespace, and only for a part without any whitespace at the limit), the
+parts go through ``nlp.pipe`` like any other text, and their Docs are joined back into one
+Doc over the original text: tokens, sentences, ``doc.spans``, ``doc.ents`` and the span
+attributes (kept in ``doc.user_data`` under keys with character offsets, which spaCy's
+``Doc.from_docs`` does not shift, so they are re-keyed here).
+
+A cut always falls right before a non-whitespace character that follows whitespace, where the
+tokenizer splits anyway, so the merged Doc has the tokens of the whole text. The first token of
+each part starts a sentence; rules do not match across a cut.
+"""
+import re
+from typing import Iterable, Iterator, List, Optional, Tuple
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .extensions import USER_DATA_KEY
+
+# Where to cut, best first: after blank lines, after a line break, after any whitespace. Each
+# run of whitespace is taken whole, so the next part starts with a non-whitespace character.
+CUT_PATTERNS = (
+    re.compile(r"\n[^\S\n]*\n\s*"),
+    re.compile(r"\n\s*"),
+    re.compile(r"\s+"),
+)
+
+
+def split_text(text: str, max_length: int) -> List[Tuple[int, str]]:
+    """Cut a text into parts of at most ``max_length`` characters, at paragraph boundaries.
+
+    text (str): The text.
+    max_length (int): The longest part allowed.
+    RETURNS (List[Tuple[int, str]]): (character offset, part) pairs; the parts joined give the text.
+    """
+    if max_length < 1:
+        raise ValueError(f"max_length must be positive, not {max_length}")
+    parts = []
+    start = 0
+    while len(text) - start > max_length:
+        window = text[start : start + max_length + 1]  # a cut may fall right after the limit's last character
+        cut = None
+        for pattern in CUT_PATTERNS:
+            ends = [m.end() for m in pattern.finditer(window, 1) if m.end() <= max_length and m.end() < len(window)]
+            if ends:
+                cut = ends[-1]
+                break
+        if cut is None:  # no whitespace at all: cut at the limit
+            cut = max_length
+        parts.append((start, text[start : start + cut]))
+        start += cut
+    parts.append((start, text[start:]))
+    return parts
+
+
+def merge_docs(parts: List[Doc], offsets: List[int]) -> Doc:
+    """Join the Docs of consecutive parts of one text into one Doc.
+
+    parts (List[Doc]): The annotated parts, in order.
+    offsets (List[int]): The character offset of each part in the text.
+    RETURNS (Doc): The Doc of the whole text, with sentences, span groups, ents and the span
+        attributes of ``doc.user_data`` moved to their offsets in the text.
+    """
+    doc = Doc.from_docs(parts, ensure_whitespace=False, exclude=["user_data"])
+    for part, offset in zip(parts, offsets):
+        for key, value in part.user_data.items():
+            if isinstance(key, tuple) and len(key) == 4 and key[0] in (USER_DATA_KEY, "._.") and key[2] is not None:
+                # (key, label or name, start_char, end_char): a value that belongs to a span.
+                end = key[3] + offset if key[3] is not None else None
+                doc.user_data[(key[0], key[1], key[2] + offset, end)] = value
+            elif key not in doc.user_data:  # document-level data: the first part's value
+                doc.user_data[key] = value
+    return doc
+
+
+def pipe_long(
+    nlp: Language,
+    items: Iterable[Tuple[str, dict]],
+    *,
+    batch_size: Optional[int] = None,
+    max_length: Optional[int] = None,
+) -> Iterator[Tuple[Doc, dict]]:
+    """``nlp.pipe(items, as_tuples=True)`` that also takes texts over ``nlp.max_length``.
+
+    A long text is split with ``split_text``, its parts are annotated in the same stream as the
+    other texts, and one merged Doc is yielded for it, in input order. Only the parts of the
+    long text being assembled are held in memory.
+
+    nlp (Language): The pipeline.
+    items (Iterable[Tuple[str, dict]]): (text, meta) pairs.
+    batch_size (Optional[int]): Texts per batch for ``nlp.pipe``.
+    max_length (Optional[int]): The longest part; ``nlp.max_length`` by default.
+    YIELDS (Tuple[Doc, dict]): One (Doc, meta) per input.
+    """
+    limit = max_length or nlp.max_length
+
+    def flat() -> Iterator[Tuple[str, tuple]]:
+        for text, meta in items:
+            if len(text) <= limit:
+                yield text, (meta, None, 0)
+                continue
+            parts = split_text(text, limit)
+            offsets = [offset for offset, _ in parts]
+            for number, (_, part) in enumerate(parts):
+                yield part, (meta, offsets, number)
+
+    pending: List[Doc] = []
+    for doc, (meta, offsets, number) in nlp.pipe(flat(), as_tuples=True, batch_size=batch_size):
+        if offsets is None:
+            yield doc, meta
+            continue
+        pending.append(doc)
+        if number == len(offsets) - 1:
+            merged = merge_docs(pending, offsets)
+            pending = []
+            yield merged, meta

@@ -1,0 +1,57 @@
+"""scripts/benchmark.py: the corpus it builds, the counts and figures it reports (no timing asserted)."""
+import sys
+
+import srsly
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import benchmark  # noqa: E402
+
+
+def test_make_corpus_repeats_the_documents(tmp_path):
+    path = tmp_path / "corpus.jsonl"
+    info = benchmark.make_corpus([str(ROOT / "assets" / "policies"), str(tmp_path / "missing.txt")], 2, path)
+    records = list(srsly.read_jsonl(path))
+    assert info["documents"] == len(records) == 12 and info["errors"] == 1
+    assert info["characters"] == sum(len(r["text"]) for r in records)
+    assert [r["meta"]["copy"] for r in records] == [0] * 6 + [1] * 6
+    assert records[0]["text"] == records[6]["text"]
+
+
+def test_pattern_counts_cover_every_ruler(nlp):
+    counts = benchmark.pattern_counts(nlp)
+    assert sorted(counts) == ["data_type_ruler", "named_party_ruler", "retention_ruler", "third_party_ruler"]
+    for name, entry in counts.items():
+        ruler = nlp.get_pipe(name)
+        assert entry["patterns"] == len(ruler.patterns) == entry["phrase_patterns"] + entry["token_patterns"]
+        compiled = entry["compiled"]
+        assert sum(compiled[k] for k in ("phrase", "anchored", "full", "never")) == entry["token_patterns"]
+    assert counts["retention_ruler"]["token_patterns"] > 0
+
+
+def test_phases_count_documents_and_tokens(tmp_path, saved_pipeline):
+    corpus = tmp_path / "corpus.jsonl"
+    benchmark.make_corpus([str(ROOT / "assets" / "policies")], 1, corpus)
+    bare = benchmark.run_phase("bare", str(corpus), str(saved_pipeline))
+    full = benchmark.run_phase("full", str(corpus), str(saved_pipeline))
+    annotate = benchmark.run_phase("annotate", str(corpus), str(saved_pipeline), repeat=2)
+    assert bare["documents"] == full["documents"] == 6 and annotate["documents"] == 12
+    assert bare["tokens"] > 3000 and abs(full["tokens"] - bare["tokens"]) < bare["tokens"] * 0.05
+    assert all(run["peak_rss_mb"] > 10 and run["seconds"] > 0 for run in (bare, full, annotate))
+
+
+def test_summarise_checks_the_targets():
+    def run(seconds, documents=100, tokens=100_000, rss=200.0):
+        return {"seconds": seconds, "documents": documents, "tokens": tokens, "peak_rss_mb": rss}
+
+    runs = {"load": {**run(1.5), "patterns": {}}, "bare": run(1.0), "full": run(2.0), "annotate": run(2.5),
+            "annotate2": run(1.25), "annotate10": run(25.0, 1000, rss=230.0)}
+    report = benchmark.summarise(runs, {"source": "x", "repeat": 1, "documents": 100, "characters": 500_000})
+    figures = report["figures"]
+    assert figures["full_over_bare"] == 0.5 and figures["n2_speedup"] == 2.0
+    assert figures["peak_rss_growth_10x"] == 0.15
+    assert report["targets"] == {"full_over_bare >= 0.5": True, "n2_speedup >= 1.6": True,
+                                 "peak_rss_growth_10x <= 0.10": False, "load_seconds <= 2": True}
+    table = benchmark.format_table(report)
+    assert "full / bare tokens/s: 0.50" in table and "peak_rss_growth_10x <= 0.10 NOT met" in table

@@ -1,0 +1,46 @@
+"""--n-process N: worker processes annotate whole batches; the records are those of one process, in order."""
+from policylens.annotate import annotate_stream
+from policylens.engines.local import iter_records
+from policylens.readers import InputDocument, InputError
+
+
+class ListWriter:
+    def __init__(self):
+        self.records = []
+
+    def write(self, record):
+        self.records.append(record)
+
+
+def items():
+    texts = ["We collect your email address.", "We share data with Google Analytics.", "We keep logs for 30 days."]
+    for i in range(40):
+        if i % 13 == 5:
+            yield InputError(f"bad{i}.txt", "empty document")
+        else:
+            yield InputDocument(f"{i}. " + texts[i % 3], {"source_path": f"p{i}.txt"})
+
+
+def run(nlp, n_process):
+    output, errors = ListWriter(), ListWriter()
+    summary = annotate_stream(items(), nlp, output, errors, batch_size=4, n_process=n_process, progress=False)
+    return summary.to_dict(), output.records, errors.records
+
+
+def test_two_processes_write_what_one_writes(nlp):
+    one = run(nlp, 1)
+    two = run(nlp, 2)
+    assert two == one
+    assert one[0] == {"inputs": 40, "documents": 37, "errors": 3, "errors_by_reason": {"empty document": 3}}
+    assert [r["meta"]["source_path"] for r in one[1]][:3] == ["p0.txt", "p1.txt", "p2.txt"]
+
+
+def test_workers_split_long_documents(nlp, monkeypatch):
+    monkeypatch.setattr(nlp, "max_length", 200)
+    text = "\n\n".join(f"Part {i}: we collect your phone number and keep it for {i + 1} days." for i in range(12))
+    pairs = [(text, {"id": 1}), ("We collect your email address.", {"id": 2})]
+    one = list(iter_records(pairs, nlp, batch_size=1, n_process=1))
+    two = list(iter_records(pairs, nlp, batch_size=1, n_process=2))
+    assert two == one and len(one) == 2
+    assert one[0]["text"] == text
+    assert len([s for s in one[0]["spans"] if s["label"] == "RETENTION"]) == 12
