@@ -9,7 +9,8 @@ import srsly
 
 from conftest import ROOT
 
-COPIED = ["project.yml", "configs", "patterns", "scripts", "assets"]
+# src too: commands name the package modules they run as deps.
+COPIED = ["project.yml", "configs", "patterns", "scripts", "assets", "src"]
 
 
 def declared_outputs(project: dict, workflow: str):
@@ -49,3 +50,14 @@ def test_every_command_documents_itself():
         assert command.get("help"), command["name"]
         assert command.get("deps") is not None, command["name"]
         assert command.get("outputs") or command.get("outputs_no_cache"), command["name"]
+
+
+def test_weasel_reads_every_declared_path_as_one_path():
+    """Guards against confection joining adjacent ${vars} list entries into one string."""
+    from weasel.util import load_project_config
+
+    config = load_project_config(ROOT)
+    for command in config["commands"]:
+        for key in ("deps", "outputs", "outputs_no_cache"):
+            for path in command.get(key) or []:
+                assert ", " not in path and "${" not in path, (command["name"], key, path)

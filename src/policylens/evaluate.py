@@ -168,3 +168,170 @@ def format_table(result: dict, title: Optional[str] = None) -> str:
         for key, a in result["attributes"].items():
             lines.append(f"{key:<28} {a['pairs']:>6} {a['accuracy']:>8.3f}")
     return "\n".join(lines)
+
+
+# --- Review: which gold record goes with which prediction, the confusion table, the errors ---
+
+NONE = "(none)"
+
+
+def align_by_text(gold_records: Sequence[dict], pred_records: Sequence[dict]) -> List[Tuple[dict, dict]]:
+    """Pair each gold record with the predicted record of the same text.
+
+    A reviewed gold file may leave out rejected or skipped tasks and come in another order than
+    the annotated corpus; texts that occur several times pair up in order.
+    gold_records (Sequence[dict]): Gold records with ``text``.
+    pred_records (Sequence[dict]): Annotated records with ``text``.
+    RETURNS (List[Tuple[dict, dict]]): (gold, prediction) pairs in the gold's order.
+    RAISES ValueError: When a gold text has no prediction left.
+    """
+    by_text: Dict[str, List[dict]] = defaultdict(list)
+    for record in pred_records:
+        by_text[record.get("text")].append(record)
+    pairs = []
+    for number, gold in enumerate(gold_records, start=1):
+        candidates = by_text.get(gold.get("text"))
+        if not candidates:
+            raise ValueError(f"gold record {number}: no predicted record has its text")
+        pairs.append((gold, candidates.pop(0)))
+    return pairs
+
+
+def _record_name(gold: dict, pred: dict, number: int) -> str:
+    for meta in (gold.get("meta") or {}, pred.get("meta") or {}):
+        for key in ("id", "title", "source_path"):
+            if meta.get(key) not in (None, ""):
+                return str(meta[key])
+    return f"#{number}"
+
+
+def _overlap(a: dict, b: dict) -> int:
+    return min(a["end"], b["end"]) - max(a["start"], b["start"])
+
+
+def _compare(gold_spans: Sequence[dict], pred_spans: Sequence[dict]):
+    """Match one document's spans by overlap.
+
+    RETURNS: (best same-label prediction per gold span or None, prediction of another label
+        per unmatched gold span or None, indices of predictions that overlap a gold span of
+        their label).
+    """
+    same, other, matched = [], [], set()
+    for p_index, p in enumerate(pred_spans):
+        if any(g["label"] == p["label"] and _overlap(g, p) > 0 for g in gold_spans):
+            matched.add(p_index)
+    for g in gold_spans:
+        hits = [p for p in pred_spans if p["label"] == g["label"] and _overlap(g, p) > 0]
+        same.append(max(hits, key=lambda p: (p["start"] == g["start"] and p["end"] == g["end"], _overlap(g, p)))
+                    if hits else None)
+        # A prediction of another label only stands for a confusion when it matches nothing of its
+        # own label: a correct DATA_TYPE inside a missed RETENTION is no confusion.
+        others = [p for i, p in enumerate(pred_spans)
+                  if p["label"] != g["label"] and i not in matched and _overlap(g, p) > 0]
+        other.append(max(others, key=lambda p: _overlap(g, p)) if not hits and others else None)
+    return same, other, matched
+
+
+def confusion(pairs: Iterable[Tuple[dict, dict]]) -> Dict[str, Dict[str, int]]:
+    """Count which label the pipeline gave each gold span (overlap matching).
+
+    Each gold span counts once: under its own label when a prediction of that label overlaps it;
+    else under the label of the prediction of another label that overlaps it most (among those
+    that overlap no gold span of their own label); else under "(none)", a miss. Predictions that
+    overlap no gold span of their label and stand for no confusion count in the "(none)" row.
+    pairs (Iterable[Tuple[dict, dict]]): (gold, predicted) records of the same texts.
+    RETURNS (Dict[str, Dict[str, int]]): gold label (or "(none)") -> predicted label (or "(none)") -> count.
+    """
+    table: Dict[str, Counter] = defaultdict(Counter)
+    for gold, pred in pairs:
+        gold_spans, pred_spans = gold.get("spans", []), pred.get("spans", [])
+        same, other, matched = _compare(gold_spans, pred_spans)
+        used = {id(p) for p in other if p is not None}
+        for g, s, o in zip(gold_spans, same, other):
+            table[g["label"]][g["label"] if s is not None else (o["label"] if o is not None else NONE)] += 1
+        for i, p in enumerate(pred_spans):
+            if i not in matched and id(p) not in used:
+                table[NONE][p["label"]] += 1
+    return {row: dict(counts) for row, counts in table.items()}
+
+
+def error_list(pairs: Iterable[Tuple[dict, dict]]) -> List[dict]:
+    """The spans a review session should look at, with the rule ids of the predictions.
+
+    - "missed": a gold span that no prediction of its label overlaps (``pred_label``: the label
+      the pipeline gave it instead, if any);
+    - "false_positive": a prediction that overlaps no gold span of its label (``gold_label``: the
+      label of the missed gold span it stands in for in the confusion table, if any);
+    - "boundary": a gold span found only with other offsets (counts against strict scores).
+    pairs (Iterable[Tuple[dict, dict]]): (gold, predicted) records of the same texts.
+    RETURNS (List[dict]): ``{"type", "doc", "policy", "label", "start", "end", "text", "rule_id"?, ...}``.
+    """
+    errors = []
+    for number, (gold, pred) in enumerate(pairs, start=1):
+        text, name = gold.get("text", ""), _record_name(gold, pred, number)
+        gold_spans, pred_spans = gold.get("spans", []), pred.get("spans", [])
+        same, other, matched = _compare(gold_spans, pred_spans)
+
+        def entry(kind, span, **extra):
+            return {"type": kind, "doc": number, "policy": name, "label": span["label"], "start": span["start"],
+                    "end": span["end"], "text": text[span["start"]:span["end"]], **extra}
+
+        for g, s, o in zip(gold_spans, same, other):
+            if s is None:
+                errors.append(entry("missed", g, pred_label=o["label"] if o is not None else None))
+            elif (s["start"], s["end"]) != (g["start"], g["end"]):
+                errors.append(entry("boundary", g, pred_start=s["start"], pred_end=s["end"],
+                                    pred_text=text[s["start"]:s["end"]], rule_id=s.get("id")))
+        confused = {id(o): g["label"] for g, o in zip(gold_spans, other) if o is not None}
+        for i, p in enumerate(pred_spans):
+            if i not in matched:
+                errors.append(entry("false_positive", p, rule_id=p.get("id"), gold_label=confused.get(id(p))))
+    errors.sort(key=lambda e: (e["doc"], e["start"], e["end"], e["type"]))
+    return errors
+
+
+def format_confusion(table: Dict[str, Dict[str, int]]) -> str:
+    """Render ``confusion()`` as a fixed-width table, gold labels down, predicted labels across.
+
+    table (Dict[str, Dict[str, int]]): The confusion counts.
+    RETURNS (str): The table.
+    """
+    seen = set(table) | {label for row in table.values() for label in row}
+    labels = list(LABELS) + sorted(seen - set(LABELS) - {NONE})
+    rows, columns = labels + [NONE], labels + [NONE]
+    width = max([len(c) for c in columns] + [6])
+    lines = ["confusion (rows: gold label, columns: predicted label; overlap matching; (none): missed / spurious)",
+             "gold \\ pred".ljust(14) + " " + " ".join(f"{c:>{width}}" for c in columns)]
+    for row in rows:
+        cells = ["-" if row == NONE and column == NONE else str(table.get(row, {}).get(column, 0)) for column in columns]
+        lines.append(f"{row:<14} " + " ".join(f"{cell:>{width}}" for cell in cells))
+    return "\n".join(lines)
+
+
+def format_errors(errors: Sequence[dict]) -> str:
+    """Render ``error_list()``: counts per rule id first, then every error.
+
+    errors (Sequence[dict]): The errors.
+    RETURNS (str): The listing.
+    """
+    lines = []
+    for kind, heading in (("false_positive", "False positives"), ("boundary", "Boundary errors")):
+        by_rule = Counter(e.get("rule_id") or "-" for e in errors if e["type"] == kind)
+        lines += [f"{heading} per rule ({sum(by_rule.values())}):"]
+        lines += [f"  {n:>4}  {rule}" for rule, n in by_rule.most_common()] or ["  none"]
+    sections = (("missed", "Missed gold spans"), ("false_positive", "False positives"), ("boundary", "Boundary errors"))
+    for kind, heading in sections:
+        chosen = [e for e in errors if e["type"] == kind]
+        lines += ["", f"{heading} ({len(chosen)}):"]
+        for e in chosen:
+            where = f"  {e['policy']}  {e['label']}  {e['start']}-{e['end']}  {e['text']!r}"
+            if kind == "missed":
+                where += f"  (predicted as {e['pred_label']})" if e["pred_label"] else ""
+            elif kind == "false_positive":
+                where += f"  rule {e['rule_id'] or '-'}" + (f"  (gold: {e['gold_label']})" if e["gold_label"] else "")
+            else:
+                where += f"  predicted {e['pred_start']}-{e['pred_end']} {e['pred_text']!r}  rule {e['rule_id'] or '-'}"
+            lines.append(where)
+        if not chosen:
+            lines.append("  none")
+    return "\n".join(lines)
