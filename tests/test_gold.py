@@ -18,9 +18,6 @@ from policylens.labels import (
 )
 from policylens.patterns import load_catalogue, load_taxonomy
 
-# Category ids the gold needs that patterns/taxonomy.jsonl does not define yet (a handwritten
-# signature, a CCPA "customer records" item); drop an id from here once the taxonomy has it.
-
 SCRIPT = ROOT / "scripts" / "make_gold.py"
 POLICIES = ROOT / "assets" / "policies"
 ANNOTATIONS = ROOT / "assets" / "gold" / "annotations"

@@ -19,6 +19,13 @@ def errors_path_for(output: Union[str, Path]) -> Path:
     return output.with_name(f"{stem}.errors.jsonl")
 
 
+def _current_umask() -> int:
+    """The process's umask (reading it means setting it, so it is put straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class JsonlWriter:
     """Stream records to a temporary file beside ``path``; rename it into place on success.
 
@@ -40,6 +47,8 @@ class JsonlWriter:
             target = Path(self.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, self._tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            # mkstemp creates the file 0600; the finished file gets the mode any new file would.
+            os.chmod(fd, 0o666 & ~_current_umask())
             self._file = os.fdopen(fd, "w", encoding="utf8")
         return self
 
