@@ -5,13 +5,18 @@
   label (precision); a gold span counts as found when a predicted span of that label
   overlaps it (recall).
 Attribute accuracy is measured on overlapping pairs (each gold span against the predicted span
-that overlaps it most) for every attribute the gold gives a value for.
+that overlaps it most) for every attribute the gold gives a value for. Gold spans from OPP-115
+carry the annotators' ``value`` instead of our attributes; it is compared with ours through the
+mappings of labels.md: ``DATA_TYPE.category~opp115`` (the category's OPP-115 "Personal
+Information Type" in the taxonomy), ``RETENTION.kind~opp115`` (labels.OPP115_RETENTION) and
+``THIRD_PARTY.category~opp115`` (named, affiliate or unnamed third party).
 """
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from functools import lru_cache
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from .labels import LABELS
+from .labels import DATA_TYPE, LABELS, OPP115_RETENTION, RETENTION, THIRD_PARTY
 
 Span = Tuple[int, int]
 
@@ -65,6 +70,51 @@ class Evaluation:
         return {"documents": self.documents, "labels": labels, "all": total.scores(), "attributes": attributes}
 
 
+# OPP-115 "Third Party Entity" values, and which of our THIRD_PARTY attributes decide them.
+OPP115_NAMED, OPP115_AFFILIATE, OPP115_UNNAMED = (
+    "Named third party", "Other part of company/affiliate", "Unnamed third party")
+# The attribute-table row of each label's comparison with OPP-115 values.
+_OPP115_ROWS = {
+    DATA_TYPE: "DATA_TYPE.category~opp115",
+    RETENTION: "RETENTION.kind~opp115",
+    THIRD_PARTY: "THIRD_PARTY.category~opp115",
+}
+
+
+@lru_cache(maxsize=1)
+def default_opp115_types() -> Dict[str, str]:
+    """The OPP-115 "Personal Information Type" of each taxonomy category, from this repository.
+
+    RETURNS (Dict[str, str]): Category id to OPP-115 value; empty when the repository's
+        ``patterns/taxonomy.jsonl`` is not there (an installed package without its data).
+    """
+    from .patterns import load_taxonomy
+    from .pipeline import REPO_ROOT
+
+    path = REPO_ROOT / "patterns" / "taxonomy.jsonl"
+    return {entry["id"]: entry["opp115"] for entry in load_taxonomy(path)} if path.exists() else {}
+
+
+def opp115_value(label: str, attrs: Mapping, opp115_types: Mapping[str, str]) -> Optional[str]:
+    """The OPP-115 value our attributes stand for (labels.md), to compare with OPP-115 gold.
+
+    label (str): The span's label.
+    attrs (Mapping): The predicted span's attributes.
+    opp115_types (Mapping[str, str]): DATA_TYPE category id to OPP-115 "Personal Information Type".
+    RETURNS (Optional[str]): "Contact", "Limited", "Named third party", ...; None when the label
+        has no OPP-115 counterpart or the attributes do not decide it.
+    """
+    if label == DATA_TYPE:
+        return opp115_types.get(attrs.get("category"))
+    if label == RETENTION:
+        return OPP115_RETENTION.get(attrs.get("kind"))
+    if label == THIRD_PARTY:
+        if attrs.get("category") == "affiliate":
+            return OPP115_AFFILIATE
+        return OPP115_NAMED if attrs.get("named") else OPP115_UNNAMED
+    return None
+
+
 def _ratio(a: int, b: int) -> float:
     return a / b if b else 0.0
 
@@ -78,13 +128,23 @@ def _overlapping(spans: Sequence[Span], span: Span) -> List[int]:
     return [i for i, other in enumerate(spans) if other[0] < span[1] and span[0] < other[1]]
 
 
-def score_document(gold_spans: Iterable[dict], pred_spans: Iterable[dict], evaluation: Evaluation) -> None:
+def score_document(
+    gold_spans: Iterable[dict],
+    pred_spans: Iterable[dict],
+    evaluation: Evaluation,
+    opp115_types: Optional[Mapping[str, str]] = None,
+) -> None:
     """Add one document's counts to ``evaluation``.
 
-    gold_spans (Iterable[dict]): Gold spans ``{"start", "end", "label", "attrs"?}``.
-    pred_spans (Iterable[dict]): Predicted spans, same shape.
+    gold_spans (Iterable[dict]): Gold spans ``{"start", "end", "label", "attrs"?, "value"?}``
+        (``value``: the OPP-115 attribute value).
+    pred_spans (Iterable[dict]): Predicted spans ``{"start", "end", "label", "attrs"}``.
     evaluation (Evaluation): Accumulator, updated in place.
+    opp115_types (Optional[Mapping[str, str]]): DATA_TYPE category id to OPP-115 type; default:
+        this repository's taxonomy (default_opp115_types).
     """
+    if opp115_types is None:
+        opp115_types = default_opp115_types()
     evaluation.documents += 1
     gold_by_label, pred_by_label = defaultdict(list), defaultdict(list)
     for span in gold_spans:
@@ -105,24 +165,38 @@ def score_document(gold_spans: Iterable[dict], pred_spans: Iterable[dict], evalu
                 continue
             counts.overlap_gold_tp += 1
             best = max(hits, key=lambda i: min(g[1], pred_offsets[i][1]) - max(g[0], pred_offsets[i][0]))
-            _score_attributes(label, gold[g_index], pred[best], evaluation)
+            _score_attributes(label, gold[g_index], pred[best], evaluation, opp115_types)
         evaluation.per_label[label].add(counts)
 
 
-def _score_attributes(label: str, gold: dict, pred: dict, evaluation: Evaluation) -> None:
+def _score_attributes(label: str, gold: dict, pred: dict, evaluation: Evaluation,
+                      opp115_types: Mapping[str, str]) -> None:
     gold_attrs = gold.get("attrs") or {}
     pred_attrs = pred.get("attrs") or {}
     for name, value in gold_attrs.items():
         key = f"{label}.{name}"
         evaluation.attr_total[key] += 1
         evaluation.attr_correct[key] += int(pred_attrs.get(name) == value)
+    value = gold.get("value")
+    if isinstance(value, str) and label in _OPP115_ROWS:
+        key = _OPP115_ROWS[label]
+        ours = opp115_value(label, pred_attrs, opp115_types)
+        evaluation.attr_total[key] += 1
+        # OPP-115 writes one value in two cases ("User profile", "User Profile").
+        evaluation.attr_correct[key] += int(ours is not None and ours.casefold() == value.casefold())
 
 
-def evaluate_records(pairs: Iterable[Tuple[dict, dict]]) -> Evaluation:
+
+def evaluate_records(
+    pairs: Iterable[Tuple[dict, dict]], opp115_types: Optional[Mapping[str, str]] = None
+) -> Evaluation:
     """Score (gold record, predicted record) pairs.
 
     pairs (Iterable[Tuple[dict, dict]]): Records with ``text`` and ``spans``; the texts of a pair
         must be equal.
+    opp115_types (Optional[Mapping[str, str]]): DATA_TYPE category id to OPP-115 "Personal
+        Information Type", for gold spans with an OPP-115 ``value``; default: this repository's
+        taxonomy.
     RETURNS (Evaluation): The accumulated scores.
     RAISES ValueError: When the texts of a pair differ.
     """
@@ -130,7 +204,7 @@ def evaluate_records(pairs: Iterable[Tuple[dict, dict]]) -> Evaluation:
     for number, (gold, pred) in enumerate(pairs, start=1):
         if gold.get("text") != pred.get("text"):
             raise ValueError(f"record {number}: the predicted text differs from the gold text")
-        score_document(gold.get("spans", []), pred.get("spans", []), evaluation)
+        score_document(gold.get("spans", []), pred.get("spans", []), evaluation, opp115_types)
     return evaluation
 
 
