@@ -13,14 +13,16 @@ pipeline's tokenizer gives a Doc equal to the original: tokens, sentence starts,
 ``doc.spans["policylens"]`` with labels, ids and attributes, the ``doc.ents`` view and the meta.
 """
 from pathlib import Path
-from typing import Iterator, Optional, Union
+from typing import Iterator, List, Optional, Union
 
+import numpy
 import srsly
+from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from .extensions import get_attrs, set_attrs
+from .extensions import USER_DATA_KEY, set_attrs
 from .labels import ATTRIBUTES, SPANS_KEY
 
 if not Doc.has_extension("meta"):
@@ -32,31 +34,64 @@ class RecordError(ValueError):
     """A JSONL record cannot be turned back into a Doc."""
 
 
-def doc_to_record(doc: Doc, meta: Optional[dict] = None, spans_key: str = SPANS_KEY) -> dict:
+def doc_to_record(doc: Doc, meta: Optional[dict] = None, spans_key: str = SPANS_KEY, text: Optional[str] = None) -> dict:
     """Serialise an annotated Doc as a JSON-safe record.
+
+    Offsets and sentences are read from the Doc's arrays and span texts are cut from the text:
+    ``doc.text``, ``span.text`` and ``doc.sents`` would make a Python Token object per token.
 
     doc (Doc): A Doc processed by the policylens pipeline.
     meta (Optional[dict]): The input's meta; defaults to ``doc._.meta`` or ``{}``.
     spans_key (str): The span group to write.
+    text (Optional[str]): The text the Doc was made from, when the caller has it (saves
+        rebuilding ``doc.text``); it must be that text.
     RETURNS (dict): ``{"text", "meta", "sents", "spans"}``.
     """
+    if text is None:
+        text = doc.text
+    strings = doc.vocab.strings
+    user_data = doc.user_data
     spans = []
     for span in doc.spans.get(spans_key, []):
-        attrs = get_attrs(span)
-        names = ATTRIBUTES.get(span.label_, tuple(attrs))
+        label, start, end = strings[span.label], span.start_char, span.end_char
+        attrs = user_data.get((USER_DATA_KEY, label, start, end), {})
+        names = ATTRIBUTES.get(label, tuple(attrs))
         spans.append(
             {
-                "start": span.start_char,
-                "end": span.end_char,
-                "label": span.label_,
-                "text": span.text,
-                "id": span.id_,
+                "start": start,
+                "end": end,
+                "label": label,
+                "text": text[start:end],
+                "id": strings[span.id] if span.id else "",
                 "attrs": {name: attrs.get(name) for name in names},
             }
         )
-    sents = [[s.start_char, s.end_char] for s in doc.sents] if doc.has_annotation("SENT_START") else []
     meta = meta if meta is not None else (doc._.meta or {})
-    return {"text": doc.text, "meta": meta, "sents": sents, "spans": spans}
+    return {"text": text, "meta": meta, "sents": sentence_offsets(doc), "spans": spans}
+
+
+def sentence_offsets(doc: Doc) -> List[List[int]]:
+    """The [start, end) character offsets of the Doc's sentences, as ``doc.sents`` gives them.
+
+    doc (Doc): A Doc.
+    RETURNS (List[List[int]]): One pair per sentence; empty when no sentence starts are set.
+    """
+    n = len(doc)
+    if not n:
+        return []
+    if "sents" in doc.user_hooks:
+        return [[s.start_char, s.end_char] for s in doc.sents] if doc.has_annotation("SENT_START") else []
+    values = doc.to_array([IDX, LENGTH, SENT_START]).astype("int64")  # SENT_START -1 wraps back
+    sent_start = values[:, 2]
+    if n > 1 and not sent_start[1:].any():  # doc.has_annotation("SENT_START")
+        return []
+    # doc.sents: a sentence begins at token 0 and at every later token with sent_start == 1.
+    firsts = numpy.flatnonzero(sent_start == 1)
+    firsts = numpy.concatenate(([0], firsts[firsts > 0]))
+    lasts = numpy.append(firsts[1:], n) - 1
+    starts = values[firsts, 0].tolist()
+    ends = (values[lasts, 0] + values[lasts, 1]).tolist()
+    return [[start, end] for start, end in zip(starts, ends)]
 
 
 def record_to_doc(record: dict, nlp: Language, spans_key: str = SPANS_KEY) -> Doc:

@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     fast_ruler,
     lemmatizer,
     retention_attributes,
+    sentencizer,
     span_resolver,
     third_party_attributes,
 )

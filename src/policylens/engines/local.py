@@ -31,7 +31,17 @@ def annotate_batch(nlp: Language, batch: List[Tuple[str, dict]], batch_size: Opt
     batch_size (Optional[int]): Texts per ``nlp.pipe`` batch.
     RETURNS (List[dict]): One record per input, in order.
     """
-    return [doc_to_record(doc, meta) for doc, meta in pipe_long(nlp, batch, batch_size=batch_size)]
+    return list(_records(nlp, batch, batch_size))
+
+
+def _records(nlp: Language, items: Iterable[Tuple[str, dict]], batch_size: Optional[int]) -> Iterator[dict]:
+    """Records of (text, meta) pairs, in input order.
+
+    Each text travels with its meta through ``pipe_long``, so that the record takes the input
+    text as it is instead of rebuilding ``doc.text`` token by token.
+    """
+    for doc, (meta, text) in pipe_long(nlp, ((text, (meta, text)) for text, meta in items), batch_size=batch_size):
+        yield doc_to_record(doc, meta, text=text)
 
 
 def iter_records(
@@ -50,8 +60,7 @@ def iter_records(
     YIELDS (dict): The record of each input (``io.doc_to_record``).
     """
     if n_process <= 1:
-        for doc, meta in pipe_long(nlp, items, batch_size=batch_size):
-            yield doc_to_record(doc, meta)
+        yield from _records(nlp, items, batch_size)
         return
     yield from _pool_records(items, nlp, batch_size, n_process)
 

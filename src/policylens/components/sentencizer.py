@@ -1,0 +1,104 @@
+"""spaCy's rule-based sentencizer, computed on arrays of token attributes instead of token by token.
+
+spaCy's ``sentencizer`` walks the Doc in Python, making a Token object per token: on real
+policies that cost more than the rulers' phrase matching. The rule is the same here:
+
+- the first token starts a sentence;
+- after a token whose text is one of ``punct_chars`` ("." "!" "?" ...), the next token that is
+  neither punctuation (``is_punct``) nor one of ``punct_chars`` starts the next sentence
+  (so closing quotes and brackets stay with the sentence they end).
+
+Token i > 0 thus starts a sentence when it is a word (not punctuation) and a ``punct_chars``
+token comes after the last word before it. That is two running maxima over the Doc's ORTH and
+IS_PUNCT arrays, and one ``Doc.from_array``. ``tests/test_sentencizer.py`` checks the
+boundaries against spaCy's sentencizer.
+"""
+from typing import Callable, Iterable, List, Optional
+
+import numpy
+from spacy.attrs import IS_PUNCT, ORTH, SENT_START
+from spacy.language import Language
+from spacy.pipeline import Sentencizer
+from spacy.pipeline.senter import senter_score
+from spacy.strings import get_string_id
+from spacy.tokens import Doc
+
+# SENT_START values as Doc.to_array gives them: 1 starts a sentence, -1 does not (as uint64).
+_START = numpy.uint64(1)
+_INSIDE = numpy.array(-1, dtype="int64").astype("uint64")
+
+
+class ArraySentencizer(Sentencizer):
+    """spaCy's Sentencizer (same config, serialisation and boundaries), on token arrays."""
+
+    def _punct_hashes(self) -> numpy.ndarray:
+        """The sorted ORTH hashes of ``punct_chars`` (recomputed when the set changes)."""
+        chars = frozenset(self.punct_chars)
+        if getattr(self, "_hashed_chars", None) != chars:
+            self._hashed_chars = chars
+            self._hashes = numpy.asarray(sorted(get_string_id(c) for c in chars), dtype="uint64")
+        return self._hashes
+
+    def starts(self, doc: Doc) -> numpy.ndarray:
+        """Which tokens start a sentence, by spaCy's sentencizer rule.
+
+        doc (Doc): The document.
+        RETURNS (numpy.ndarray): Booleans, one per token.
+        """
+        n = len(doc)
+        if not n:
+            return numpy.zeros(0, dtype=bool)
+        values = doc.to_array([ORTH, IS_PUNCT])
+        is_char = numpy.isin(values[:, 0], self._punct_hashes())
+        is_word = ~(is_char | (values[:, 1] != 0))
+        positions = numpy.arange(n)
+        # For each token, the last punct_chars token and the last word strictly before it.
+        last_char = numpy.maximum.accumulate(numpy.where(is_char, positions, -1))
+        last_word = numpy.maximum.accumulate(numpy.where(is_word, positions, -1))
+        starts = numpy.zeros(n, dtype=bool)
+        starts[1:] = is_word[1:] & (last_char[:-1] > last_word[:-1])
+        starts[0] = True
+        return starts
+
+    def predict(self, docs: Iterable[Doc]) -> List[numpy.ndarray]:
+        """The sentence starts of each Doc (``starts``), without changing the Docs.
+
+        docs (Iterable[Doc]): The documents.
+        RETURNS (List[numpy.ndarray]): Booleans per token, per Doc.
+        """
+        return [self.starts(doc) for doc in docs]
+
+    def set_annotations(self, docs: Iterable[Doc], batch_tag_ids) -> None:
+        """Set ``is_sent_start`` of every token (only where unset unless ``overwrite``).
+
+        docs (Iterable[Doc]): The documents.
+        batch_tag_ids: From ``predict``: booleans per token, per Doc.
+        """
+        if isinstance(docs, Doc):
+            docs = [docs]
+        for doc, guesses in zip(docs, batch_tag_ids):
+            if not len(doc):
+                continue
+            values = numpy.where(numpy.asarray(guesses, dtype=bool), _START, _INSIDE)
+            if not self.overwrite:
+                current = doc.to_array(SENT_START)
+                values = numpy.where(current == 0, values, current)
+            doc.from_array([SENT_START], values.astype("uint64").reshape(-1, 1))
+
+
+@Language.factory(
+    "policylens_sentencizer",
+    assigns=["token.is_sent_start", "doc.sents"],
+    default_config={"punct_chars": None, "overwrite": False, "scorer": {"@scorers": "spacy.senter_scorer.v1"}},
+    default_score_weights={"sents_f": 1.0, "sents_p": 0.0, "sents_r": 0.0},
+)
+def make_sentencizer(
+    nlp: Language, name: str, punct_chars: Optional[List[str]], overwrite: bool, scorer: Optional[Callable]
+) -> ArraySentencizer:
+    """Create the sentencizer: the arguments are those of spaCy's ``sentencizer``.
+
+    punct_chars (Optional[List[str]]): Characters that end a sentence (None: spaCy's default list).
+    overwrite (bool): Whether to replace sentence starts that are already set.
+    RETURNS (ArraySentencizer): The component.
+    """
+    return ArraySentencizer(name, punct_chars=punct_chars, overwrite=overwrite, scorer=scorer)
