@@ -5,7 +5,13 @@ The rulers and the email component all add to one span group. Here, in order:
   "email address", "our service providers" -> "service providers");
 - THIRD_PARTY spans that context shows are not recipients are dropped: a generic party used
   as a compound modifier ("third-party cookies", "court order"), attackers ("unauthorized
-  third parties"), and a party lying inside a DATA_TYPE span;
+  third parties"), a role predicate ("act as independent contractors"), a weak recipient word
+  ("others", "companies") that no sharing verb governs, a named browser or operating system
+  ("Microsoft Internet Explorer"), a contact channel ("Telegram: @handle"), a line of social
+  links, and a party lying inside a DATA_TYPE span;
+- the first party (see ``first_party.py``) is not a third party: spans naming it, and parties
+  inside the sentence that defines it ("Acme and its affiliates (collectively, "Acme")"), are
+  dropped; its group ("Acme entities") becomes an affiliate span;
 - spans of the same label that overlap are reduced to the longest (then the earliest);
 - ``doc.ents`` gets a non-overlapping view (longest first), for displaCy and
   EntityRuler-style consumers.
@@ -22,6 +28,9 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
 from ..labels import DATA_TYPE, LABELS, SPANS_KEY, THIRD_PARTY
+from .first_party import FirstParty, names_first_party
+
+GROUP_ID = "generic.affiliates/first-party-group"
 
 
 def longest_per_label(spans: Iterable[Span]) -> List[Span]:
@@ -78,15 +87,27 @@ class SpanResolver:
         self.spans_key = spans_key
         self.annotate_ents = annotate_ents
         self.rules: dict = {}
+        self.entries: Dict[str, dict] = {}
         self._compile()
 
-    def initialize(self, get_examples=None, *, nlp=None, rules: Optional[dict] = None) -> None:
-        """Load the context rules (``patterns/context_rules.json``).
+    def initialize(
+        self, get_examples=None, *, nlp=None, rules: Optional[dict] = None, catalogue: Optional[List[dict]] = None
+    ) -> None:
+        """Load the context rules (``patterns/context_rules.json``) and the catalogue's owners.
 
         rules (Optional[dict]): ``{"trim_leading": {label: [words]}, "modifier_heads": [...],
-            "attacker_before": [...], "attacker_after": [phrases]}``.
+            "attacker_before": [...], "attacker_after": [phrases], "first_party": {...}, ...}``
+            (the file's description says what each key does).
+        catalogue (Optional[List[dict]]): Entries of ``patterns/third_parties.jsonl``; their
+            ``organization`` and ``category`` tell which named spans the first party owns and
+            which are social networks.
         """
         self.rules = {key: value for key, value in (rules or {}).items() if key != "description"}
+        self.entries = {
+            entry["id"]: {"organization": entry.get("organization") or "", "category": entry["category"]}
+            for entry in catalogue or []
+            if entry.get("named")
+        }
         self._compile()
 
     def _compile(self) -> None:
@@ -95,6 +116,19 @@ class SpanResolver:
         self._modifier_heads = frozenset(self.rules.get("modifier_heads", []))
         self._attacker_before = frozenset(self.rules.get("attacker_before", []))
         self._attacker_after = [tuple(p.split()) for p in self.rules.get("attacker_after", [])]
+        self._role_before = frozenset(self.rules.get("role_before", []))
+        self._role_skip = frozenset(self.rules.get("role_skip", []))
+        self._role_not_after = frozenset(self.rules.get("role_not_after", []))
+        self._products = [tuple(p.split()) for p in self.rules.get("named_products_after", [])]
+        self._handle_starts = tuple(self.rules.get("contact_handle_starts", []))
+        self._link_words = frozenset(self.rules.get("social_link_words", []))
+        weak = self.rules.get("needs_sharing_verb", {})
+        self._weak_ids = frozenset(weak.get("ids", []))
+        self._sharing_verbs = frozenset(weak.get("verbs", []))
+        self._first_party = FirstParty(self.rules.get("first_party", {}))
+        self._organizations = {
+            entry_id: self._first_party.words(entry["organization"]) for entry_id, entry in self.entries.items()
+        }
 
     def trim(self, span: Span) -> Span:
         """The span without the leading words its label leaves out (at least one token stays).
@@ -126,7 +160,109 @@ class SpanResolver:
         if span.start > 0 and doc[span.start - 1].lower_ in self._attacker_before:
             return True
         after = tuple(t.lower_ for t in doc[span.end : span.end + 3])
-        return any(after[: len(phrase)] == phrase for phrase in self._attacker_after)
+        if any(after[: len(phrase)] == phrase for phrase in self._attacker_after):
+            return True
+        if generic:
+            return self.is_a_role(span) or self.lacks_sharing_verb(span)
+        return self.is_a_product_or_channel(span)
+
+    def is_a_role(self, span: Span) -> bool:
+        """Whether a generic party is a predicate ("act as independent contractors", "as data
+        processors"), not a recipient; "such as" and "as well as" introduce recipients and stay.
+
+        span (Span): A generic THIRD_PARTY span.
+        RETURNS (bool): True for a role predicate.
+        """
+        doc = span.doc
+        i = span.start - 1
+        while i >= 0 and span.start - i <= 3 and doc[i].lower_ in self._role_skip:
+            i -= 1
+        if i < 0 or doc[i].lower_ not in self._role_before:
+            return False
+        return i == 0 or doc[i - 1].lower_ not in self._role_not_after
+
+    def lacks_sharing_verb(self, span: Span) -> bool:
+        """Whether a weak recipient word ("others", "companies") has no sharing verb before it in
+        its sentence; only as the object of share/disclose/sell... does it name a recipient.
+
+        span (Span): A generic THIRD_PARTY span.
+        RETURNS (bool): True when the span's rule needs a verb and the sentence has none before it.
+        """
+        if span.id_ not in self._weak_ids:
+            return False
+        start = span.sent.start if span.doc.has_annotation("SENT_START") else max(0, span.start - 30)
+        return not any(t.lemma_ in self._sharing_verbs or t.lower_ in self._sharing_verbs for t in span.doc[start : span.start])
+
+    def is_a_product_or_channel(self, span: Span) -> bool:
+        """Whether a named party is only the maker of a browser or operating system ("Microsoft
+        Internet Explorer"), a contact channel of the first party ("Telegram: @handle"), or one of
+        a line of social links ("Facebook | Twitter | Pinterest").
+
+        span (Span): A named THIRD_PARTY span.
+        RETURNS (bool): True when the span names no recipient.
+        """
+        doc = span.doc
+        after = tuple(t.lower_ for t in doc[span.end : span.end + 2])
+        if any(after[: len(phrase)] == phrase for phrase in self._products):
+            return True
+        if after[:1] == (":",) and span.end + 1 < len(doc):
+            following = doc[span.end + 1]
+            if following.text.startswith(self._handle_starts) or following.like_url or following.like_num:
+                return True
+        entry = self.entries.get(span.id_.split("/", 1)[0])
+        if entry is None or entry["category"] != "social_media":
+            return False
+        return self.on_a_link_line(span)
+
+    def on_a_link_line(self, span: Span) -> bool:
+        """Whether the span's paragraph is a row of social links: two or more social networks and
+        nothing else but separators and link words ("Follow us: Facebook | Twitter").
+
+        span (Span): A named social-network span.
+        RETURNS (bool): True for a row of social links.
+        """
+        doc, text = span.doc, span.doc.text
+        block_start = text.rfind("\n\n", max(0, span.start_char - 200), span.start_char)
+        block_start = max(0, span.start_char - 200) if block_start < 0 else block_start + 2
+        block_end = text.find("\n\n", span.end_char, span.end_char + 200)
+        block_end = min(len(text), span.end_char + 200) if block_end < 0 else block_end
+        block = doc.char_span(block_start, block_end, alignment_mode="contract")
+        if block is None:
+            return False
+        names = [
+            s for s in doc.spans.get(self.spans_key, [])
+            if s.label_ == THIRD_PARTY and block.start <= s.start and s.end <= block.end
+        ]
+        social = [s for s in names if self.entries.get(s.id_.split("/", 1)[0], {}).get("category") == "social_media"]
+        # A list of the services an app uses has one name a line and other kinds among them.
+        if len(social) < len(names) or len({s.text.lower() for s in social}) < 2:
+            return False
+        covered = {i for s in names for i in range(s.start, s.end)}
+        return all(t.i in covered or t.is_punct or t.is_space or t.lower_ in self._link_words for t in block)
+
+    def first_party_rules(self, doc: Doc, spans: List[Span]) -> List[Span]:
+        """Drop THIRD_PARTY spans that name the first party or lie in its definition, and add
+        spans for its group ("Acme entities").
+
+        doc (Doc): The document.
+        spans (List[Span]): Candidate spans of any labels.
+        RETURNS (List[Span]): The spans after these rules.
+        """
+        names, regions = self._first_party.detect(doc)
+        if not names and not regions:
+            return spans
+        kept = []
+        for span in spans:
+            if span.label_ == THIRD_PARTY:
+                if any(start <= span.start and span.end <= end for start, end in regions):
+                    continue
+                organization = self._organizations.get(span.id_.split("/", 1)[0], ())
+                if names_first_party(self._first_party.words(span.text), organization, names):
+                    continue
+            kept.append(span)
+        mentions = self._first_party.mentions(doc, names)
+        kept.extend(self._first_party.group_spans(doc, mentions, THIRD_PARTY, GROUP_ID))
+        return kept
 
     def __call__(self, doc: Doc) -> Doc:
         """Resolve the spans of ``doc`` in place.
@@ -136,6 +272,7 @@ class SpanResolver:
         """
         spans = [self.trim(s) for s in doc.spans.get(self.spans_key, [])]
         spans = [s for s in spans if not (s.label_ == THIRD_PARTY and self.is_not_a_recipient(s))]
+        spans = self.first_party_rules(doc, spans)
         spans = drop_parties_inside_data_types(longest_per_label(spans))
         doc.spans[self.spans_key] = spans
         if self.annotate_ents:
@@ -143,24 +280,28 @@ class SpanResolver:
         return doc
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
-        """Save the rules to ``path/rules.json``."""
+        """Save the rules to ``path/rules.json`` and the named entries to ``path/entries.json``."""
         path = ensure_path(path)
         path.mkdir(parents=True, exist_ok=True)
         srsly.write_json(path / "rules.json", self.rules)
+        srsly.write_json(path / "entries.json", self.entries)
 
     def from_disk(self, path, *, exclude=tuple()) -> "SpanResolver":
-        """Load the rules saved by ``to_disk``."""
-        self.rules = srsly.read_json(Path(path) / "rules.json")
+        """Load the rules and entries saved by ``to_disk`` (entries may be absent in old pipelines)."""
+        path = Path(path)
+        self.rules = srsly.read_json(path / "rules.json")
+        self.entries = srsly.read_json(path / "entries.json") if (path / "entries.json").exists() else {}
         self._compile()
         return self
 
     def to_bytes(self, *, exclude=tuple()) -> bytes:
-        """Serialise the rules."""
-        return srsly.msgpack_dumps(self.rules)
+        """Serialise the rules and entries."""
+        return srsly.msgpack_dumps({"rules": self.rules, "entries": self.entries})
 
     def from_bytes(self, data: bytes, *, exclude=tuple()) -> "SpanResolver":
-        """Load the rules from bytes."""
-        self.rules = srsly.msgpack_loads(data)
+        """Load the rules and entries from bytes."""
+        loaded = srsly.msgpack_loads(data)
+        self.rules, self.entries = loaded["rules"], loaded["entries"]
         self._compile()
         return self
 

@@ -1,23 +1,43 @@
-"""THIRD_PARTY attributes: ``category``, ``named``, ``organization`` and ``service``."""
+"""THIRD_PARTY attributes: ``category``, ``named``, ``organization`` and ``service``.
+
+The catalogue entry that matched gives all four; for generic parties whose entry leaves the
+kind open ("third parties", "partners", "service providers") the category comes from context
+(``party_context.py``, cues in ``patterns/context_rules.json``).
+"""
+from pathlib import Path
 from typing import List, Optional
 
+import srsly
 from spacy.language import Language
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path
 
 from ..labels import SPANS_KEY, THIRD_PARTY
+from .party_context import PartyContext
 from .table_component import TableComponent, entry_id
+
+DEFAULT = {"category": "unspecified", "named": False, "organization": None, "service": None}
 
 
 class ThirdPartyAttributes(TableComponent):
-    """Set the catalogue entry's attributes on THIRD_PARTY spans."""
+    """Set the catalogue entry's attributes on THIRD_PARTY spans, the category read in context."""
 
     label = THIRD_PARTY
     table_file = "catalogue.json"
 
-    def initialize(self, get_examples=None, *, nlp=None, catalogue: Optional[List[dict]] = None) -> None:
-        """Keep the attributes of each catalogue entry.
+    def __init__(self, name: str, *, spans_key: str):
+        super().__init__(name, spans_key=spans_key)
+        self.context_rules: dict = {}
+        self.context = PartyContext()
+
+    def initialize(
+        self, get_examples=None, *, nlp=None, catalogue: Optional[List[dict]] = None, rules: Optional[dict] = None
+    ) -> None:
+        """Keep the attributes of each catalogue entry and the context cues.
 
         catalogue (List[dict]): Entries of ``patterns/third_parties.jsonl``.
+        rules (Optional[dict]): ``patterns/context_rules.json``; its ``third_party_category``
+            key holds the cues (none: the catalogue's category stands).
         """
         self.table = {
             entry["id"]: {
@@ -28,11 +48,57 @@ class ThirdPartyAttributes(TableComponent):
             }
             for entry in catalogue or []
         }
+        self.context_rules = dict((rules or {}).get("third_party_category", {}))
+        self.context = PartyContext(self.context_rules)
 
     def attributes(self, span: Span) -> dict:
-        """RETURNS (dict): ``{"category", "named", "organization", "service"}`` of one span."""
-        default = {"category": "unspecified", "named": False, "organization": None, "service": None}
-        return dict(self.table.get(entry_id(span), default))
+        """RETURNS (dict): ``{"category", "named", "organization", "service"}`` of one span, from its entry."""
+        return dict(self.table.get(entry_id(span), DEFAULT))
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Set the attributes of every THIRD_PARTY span, with categories read in context.
+
+        doc (Doc): The document.
+        RETURNS (Doc): The same document.
+        """
+        if self.spans_key not in doc.spans:
+            return doc
+        from ..extensions import set_attrs
+
+        parties = sorted((s for s in doc.spans[self.spans_key] if s.label_ == THIRD_PARTY), key=lambda s: s.start)
+        attrs = {s.start: self.attributes(s) for s in parties}
+        categories = self.context.categories(
+            parties,
+            {start: a["category"] for start, a in attrs.items()},
+            {start: a["named"] for start, a in attrs.items()},
+        )
+        for span in parties:
+            set_attrs(span, **dict(attrs[span.start], category=categories[span.start]))
+        return doc
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        """Save the catalogue table and the context cues."""
+        super().to_disk(path, exclude=exclude)
+        srsly.write_json(ensure_path(path) / "context.json", self.context_rules)
+
+    def from_disk(self, path, *, exclude=tuple()) -> "ThirdPartyAttributes":
+        """Load what ``to_disk`` saved (a pipeline saved without cues keeps the catalogue's categories)."""
+        super().from_disk(path, exclude=exclude)
+        context = Path(path) / "context.json"
+        self.context_rules = srsly.read_json(context) if context.exists() else {}
+        self.context = PartyContext(self.context_rules)
+        return self
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        """Serialise the table and the cues."""
+        return srsly.msgpack_dumps({"table": self.table, "context": self.context_rules})
+
+    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "ThirdPartyAttributes":
+        """Load the table and the cues from bytes."""
+        loaded = srsly.msgpack_loads(data)
+        self.table, self.context_rules = loaded["table"], loaded["context"]
+        self.context = PartyContext(self.context_rules)
+        return self
 
 
 @Language.factory(
