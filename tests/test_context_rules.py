@@ -166,3 +166,34 @@ def test_context_cues_survive_save_and_load(saved_pipeline):
     doc = nlp("Welcome to Mailchimp. Usage statistics go to third-party tools like Google Analytics.")
     assert ("third-party tools", "analytics") in parties(doc)
     assert "Mailchimp" not in party_texts(doc)
+
+
+# --- data words that name no personal data
+
+
+def test_a_data_word_modifying_a_process_is_not_a_data_type(nlp):
+    doc = nlp("Accounts use password authentication and password-protected backups. Choose a strong password.")
+    assert [s.start_char for s in doc.spans["policylens"] if s.label_ == "DATA_TYPE"] == [doc.text.rindex("password")]
+
+
+def test_personal_data_as_a_modifier_stays_but_data_subjects_do_not(nlp):
+    doc = nlp("Personal data processing is explained below, with personal data subjects' rights.")
+    data = [text for text, _, _ in spans_of(doc, "DATA_TYPE")]
+    assert data == ["Personal data"]
+
+
+def test_the_companys_own_address_is_not_a_data_type(nlp):
+    doc = nlp("Write to our address in Leeds. We store your address and your phone number.")
+    data = [(s.text, s.start_char) for s in doc.spans["policylens"] if s.label_ == "DATA_TYPE"]
+    assert data == [("address", doc.text.rindex("address")), ("phone number", doc.text.index("phone number"))]
+
+
+def test_address_as_a_verb_is_not_a_data_type(nlp):
+    doc = nlp("Our team addresses your questions quickly.")
+    assert spans_of(doc, "DATA_TYPE") == []
+
+
+def test_product_names_and_pixel_sizes_are_not_data_types(nlp):
+    doc = nlp("All product names are trademarks. A beacon is an image of 1 pixel. We record your name.")
+    data = [text for text, _, _ in spans_of(doc, "DATA_TYPE")]
+    assert "names" not in data and "pixel" not in data and "name" in data

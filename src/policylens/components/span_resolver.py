@@ -9,6 +9,11 @@ The rulers and the email component all add to one span group. Here, in order:
   ("others", "companies") that no sharing verb governs, a named browser or operating system
   ("Microsoft Internet Explorer"), a contact channel ("Telegram: @handle"), a line of social
   links, and a party lying inside a DATA_TYPE span;
+- DATA_TYPE spans that context shows name no data are dropped: a data word used as a compound
+  modifier of a process ("password authentication", "data subjects' rights"), a verb
+  ("addresses your concerns"), the company's own details ("our address", "registered address"),
+  a word after a modifier that makes it no personal data ("product names", "1 pixel", "facilitate
+  your use of the site");
 - the first party (see ``first_party.py``) is not a third party: spans naming it, and parties
   inside the sentence that defines it ("Acme and its affiliates (collectively, "Acme")"), are
   dropped; its group ("Acme entities") becomes an affiliate span;
@@ -125,6 +130,17 @@ class SpanResolver:
         weak = self.rules.get("needs_sharing_verb", {})
         self._weak_ids = frozenset(weak.get("ids", []))
         self._sharing_verbs = frozenset(weak.get("verbs", []))
+        compound = self.rules.get("data_type_compound", {})
+        self._dt_heads = frozenset(compound.get("heads", []))
+        self._dt_generic_heads = frozenset(compound.get("generic_heads", []))
+        self._dt_possessive_ids = frozenset(compound.get("possessive_ids", []))
+        self._dt_skip = frozenset(compound.get("skip", []))
+        self._dt_before = [
+            (tuple(rule["ids"]), frozenset(rule["before"])) for rule in self.rules.get("data_type_not_after", [])
+        ]
+        verbs = self.rules.get("data_type_verbs", {})
+        self._dt_verb_ids = frozenset(verbs.get("ids", []))
+        self._dt_verb_objects = frozenset(verbs.get("objects", []))
         self._first_party = FirstParty(self.rules.get("first_party", {}))
         self._organizations = {
             entry_id: self._first_party.words(entry["organization"]) for entry_id, entry in self.entries.items()
@@ -165,6 +181,35 @@ class SpanResolver:
         if generic:
             return self.is_a_role(span) or self.lacks_sharing_verb(span)
         return self.is_a_product_or_channel(span)
+
+    def is_not_a_data_type(self, span: Span) -> bool:
+        """Whether context shows a DATA_TYPE span names no personal data.
+
+        span (Span): A DATA_TYPE span (already trimmed).
+        RETURNS (bool): True for a compound modifier of a process noun ("password protection"),
+            a verb ("addresses its users' concerns"), or a word after one of the modifiers that
+            ``data_type_not_after`` lists for its rule ("our address", "product names").
+        """
+        doc = span.doc
+        after = span.end
+        while after < len(doc) and doc[after].lower_ in self._dt_skip:
+            after += 1  # "password-protected", "login/password procedures"
+        if after < len(doc) and not span[-1].lower_.endswith("s"):
+            head = doc[after].lower_
+            if span.id_.startswith("generic.") and span.id_ not in self._dt_possessive_ids:
+                if head in self._dt_generic_heads:
+                    return True
+            elif head in self._dt_heads:
+                return True
+        if span.id_ in self._dt_verb_ids and span.end < len(doc) and doc[span.end].lower_ in self._dt_verb_objects:
+            return True
+        if span.start == 0:
+            return False
+        before = doc[span.start - 1]
+        for prefixes, words in self._dt_before:
+            if span.id_.startswith(prefixes) and (before.lower_ in words or ("#NUM" in words and before.like_num)):
+                return True
+        return False
 
     def is_a_role(self, span: Span) -> bool:
         """Whether a generic party is a predicate ("act as independent contractors", "as data
@@ -272,6 +317,7 @@ class SpanResolver:
         """
         spans = [self.trim(s) for s in doc.spans.get(self.spans_key, [])]
         spans = [s for s in spans if not (s.label_ == THIRD_PARTY and self.is_not_a_recipient(s))]
+        spans = [s for s in spans if not (s.label_ == DATA_TYPE and self.is_not_a_data_type(s))]
         spans = self.first_party_rules(doc, spans)
         spans = drop_parties_inside_data_types(longest_per_label(spans))
         doc.spans[self.spans_key] = spans
