@@ -197,3 +197,17 @@ def test_product_names_and_pixel_sizes_are_not_data_types(nlp):
     doc = nlp("All product names are trademarks. A beacon is an image of 1 pixel. We record your name.")
     data = [text for text, _, _ in spans_of(doc, "DATA_TYPE")]
     assert "names" not in data and "pixel" not in data and "name" in data
+
+
+def test_a_defined_alias_names_the_first_party(nlp):
+    doc = nlp(
+        'The Lantern app was created by Glowworm Games (hereby referred to as "Service Provider"). '
+        "The Service Provider may share data with service providers such as Firebase."
+    )
+    assert party_texts(doc) == ["service providers", "Firebase"]
+
+
+def test_an_authority_the_user_complains_to_is_not_a_recipient(nlp):
+    doc = nlp("You may lodge a complaint with a public authority. We disclose data to a public authority on request.")
+    parties_found = [(s.text, s.start_char) for s in doc.spans["policylens"] if s.label_ == THIRD_PARTY]
+    assert parties_found == [("public authority", doc.text.rindex("public authority"))]

@@ -45,7 +45,9 @@ class FirstParty:
         self.after_re = re.compile(rf"(?i:\b(?:{after}))\s+(?:the\s+)?({NAME})")
         # ("Acme", "we", "us") or (collectively, "Acme"): the parenthesis that defines a party.
         self.definition_re = re.compile(
-            rf"\(([^()]{{0,160}}?[{QUOTES}](?:we|us|our),?[{QUOTES}][^()]{{0,80}}|\s*(collectively|together)\b[^()]{{0,160}}?)\)",
+            rf"\(([^()]{{0,160}}?[{QUOTES}](?:we|us|our),?[{QUOTES}][^()]{{0,80}}"
+            rf"|\s*(?:hereby|hereinafter|hereafter)?,?\s*referred\s+to\s+as\s*[{QUOTES}][^()]{{0,80}}"
+            rf"|\s*(collectively|together)\b[^()]{{0,160}}?)\)",
             re.I,
         )
         suffixes = "|".join(re.escape(w) for w in sorted(self.suffixes, key=len, reverse=True) if len(w) > 2)
@@ -69,9 +71,16 @@ class FirstParty:
             out.pop()
         return tuple(out)
 
-    def _add(self, names: Set[Words], text: str) -> None:
+    def _add(self, names: Set[Words], text: str, alias: bool = False) -> None:
+        """Add a name, or each part of "A and B"; an alias defined for the party ("Service
+        Provider") is kept whole, common words included."""
         for part in re.split(r"\s+and\s+|\s*/\s*", text):
-            words = self.words(part)
+            if alias:
+                words = tuple(w for w in WORD_RE.findall(part.lower()) if w not in ("the", "a", "an"))
+                if words in ((), ("we",), ("us",), ("our",), ("you",), ("your",), ("user",), ("users",)):
+                    continue
+            else:
+                words = self.words(part)
             if words and len(words) <= 6:
                 names.add(words)
 
@@ -94,7 +103,7 @@ class FirstParty:
                 # Aliases are names: capitalised, short ("Acme", "ACME Group"), not "we" or "Policy".
                 if alias[:1].isupper() or alias[:1].isdigit():
                     if len(alias.split()) <= 4:
-                        self._add(names, alias)
+                        self._add(names, alias, alias=True)
             name = re.search(rf"({NAME})[\s,]*$", before)
             if name:
                 self._add(names, name.group(1))
@@ -168,7 +177,16 @@ class FirstParty:
         return spans
 
 
-def names_first_party(span_words: Words, organization: Words, names: Set[Words]) -> bool:
+def raw_words(text: str) -> Words:
+    """The lower-cased words of a text without articles, common words kept ("Service Provider").
+
+    text (str): A span's text.
+    RETURNS (Words): ("service", "provider").
+    """
+    return tuple(w for w in WORD_RE.findall(text.lower()) if w not in ("the", "a", "an"))
+
+
+def names_first_party(span_words: Words, organization: Words, names: Set[Words], raw: Words = ()) -> bool:
     """Whether a THIRD_PARTY span names the first party.
 
     span_words (Words): The span's normalised words.
@@ -177,7 +195,10 @@ def names_first_party(span_words: Words, organization: Words, names: Set[Words])
     RETURNS (bool): True when the span is a first-party name, a shorter form of one ("Chase
         Paymentech" for "Chase Paymentech Solutions"), written without spaces differently
         ("Bitrix 24"/"Bitrix24"), or a service the first party itself owns.
+    raw (Words): The span's words with common words kept, for aliases such as "Service Provider".
     """
+    if raw and raw in names:
+        return True
     if not span_words:
         return False
     joined = "".join(span_words)

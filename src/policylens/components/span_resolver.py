@@ -33,7 +33,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
 from ..labels import DATA_TYPE, LABELS, SPANS_KEY, THIRD_PARTY
-from .first_party import FirstParty, names_first_party
+from .first_party import FirstParty, names_first_party, raw_words
 
 GROUP_ID = "generic.affiliates/first-party-group"
 
@@ -141,6 +141,9 @@ class SpanResolver:
         verbs = self.rules.get("data_type_verbs", {})
         self._dt_verb_ids = frozenset(verbs.get("ids", []))
         self._dt_verb_objects = frozenset(verbs.get("objects", []))
+        complaint = self.rules.get("complained_to", {})
+        self._complaint_ids = tuple(complaint.get("ids", [])) or ("\0",)
+        self._complaint_words = frozenset(complaint.get("words", []))
         self._first_party = FirstParty(self.rules.get("first_party", {}))
         self._organizations = {
             entry_id: self._first_party.words(entry["organization"]) for entry_id, entry in self.entries.items()
@@ -179,7 +182,7 @@ class SpanResolver:
         if any(after[: len(phrase)] == phrase for phrase in self._attacker_after):
             return True
         if generic:
-            return self.is_a_role(span) or self.lacks_sharing_verb(span)
+            return self.is_a_role(span) or self.lacks_sharing_verb(span) or self.is_complained_to(span)
         return self.is_a_product_or_channel(span)
 
     def is_not_a_data_type(self, span: Span) -> bool:
@@ -225,6 +228,18 @@ class SpanResolver:
         if i < 0 or doc[i].lower_ not in self._role_before:
             return False
         return i == 0 or doc[i - 1].lower_ not in self._role_not_after
+
+    def is_complained_to(self, span: Span) -> bool:
+        """Whether an authority is one the user may complain to ("lodge a complaint with a
+        supervisory authority"), not a recipient of data (seeds.gold.md rule 18).
+
+        span (Span): A generic THIRD_PARTY span.
+        RETURNS (bool): True when a complaint word comes shortly before an authority span.
+        """
+        if not span.id_.startswith(self._complaint_ids):
+            return False
+        start = max(span.sent.start if span.doc.has_annotation("SENT_START") else 0, span.start - 12)
+        return any(t.lower_ in self._complaint_words for t in span.doc[start : span.start])
 
     def lacks_sharing_verb(self, span: Span) -> bool:
         """Whether a weak recipient word ("others", "companies") has no sharing verb before it in
@@ -302,7 +317,7 @@ class SpanResolver:
                 if any(start <= span.start and span.end <= end for start, end in regions):
                     continue
                 organization = self._organizations.get(span.id_.split("/", 1)[0], ())
-                if names_first_party(self._first_party.words(span.text), organization, names):
+                if names_first_party(self._first_party.words(span.text), organization, names, raw_words(span.text)):
                     continue
             kept.append(span)
         mentions = self._first_party.mentions(doc, names)
