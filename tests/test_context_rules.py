@@ -211,3 +211,14 @@ def test_an_authority_the_user_complains_to_is_not_a_recipient(nlp):
     doc = nlp("You may lodge a complaint with a public authority. We disclose data to a public authority on request.")
     parties_found = [(s.text, s.start_char) for s in doc.spans["policylens"] if s.label_ == THIRD_PARTY]
     assert parties_found == [("public authority", doc.text.rindex("public authority"))]
+
+
+def test_a_written_out_company_detail_is_not_a_data_type(nlp):
+    doc = nlp("Contact us.\nAddress: 12 Harbour Road, Hull\nPhone: +44 1482 000000\nWe keep your address on file.")
+    data = [(s.text, s.start_char) for s in doc.spans["policylens"] if s.label_ == "DATA_TYPE"]
+    assert data == [("address", doc.text.rindex("address"))]
+
+
+def test_address_after_a_modal_and_browser_settings_are_not_data_types(nlp):
+    doc = nlp("The app does not address children. Change your browser settings to refuse cookies.")
+    assert [text for text, _, _ in spans_of(doc, "DATA_TYPE")] == ["cookies"]

@@ -138,6 +138,9 @@ class SpanResolver:
         self._dt_before = [
             (tuple(rule["ids"]), frozenset(rule["before"])) for rule in self.rules.get("data_type_not_after", [])
         ]
+        field = self.rules.get("data_type_field", {})
+        self._field_separators = frozenset(field.get("separators", []))
+        self._field_starts = tuple(field.get("value_starts", [])) or ("\0",)
         verbs = self.rules.get("data_type_verbs", {})
         self._dt_verb_ids = frozenset(verbs.get("ids", []))
         self._dt_verb_objects = frozenset(verbs.get("objects", []))
@@ -190,7 +193,8 @@ class SpanResolver:
 
         span (Span): A DATA_TYPE span (already trimmed).
         RETURNS (bool): True for a compound modifier of a process noun ("password protection"),
-            a verb ("addresses its users' concerns"), or a word after one of the modifiers that
+            a verb ("addresses its users' concerns"), the label of a written-out detail
+            ("Address: 75 Main Street"), or a word after one of the modifiers that
             ``data_type_not_after`` lists for its rule ("our address", "product names").
         """
         doc = span.doc
@@ -206,6 +210,11 @@ class SpanResolver:
                 return True
         if span.id_ in self._dt_verb_ids and span.end < len(doc) and doc[span.end].lower_ in self._dt_verb_objects:
             return True
+        if span.end + 1 < len(doc) and doc[span.end].text in self._field_separators:
+            # "Address: 75 Main Street", "Phone: +1 ...": the label of the company's own detail.
+            value = doc[span.end + 1]
+            if value.like_num or value.like_email or value.like_url or value.text.startswith(self._field_starts):
+                return True
         if span.start == 0:
             return False
         before = doc[span.start - 1]
