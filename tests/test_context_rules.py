@@ -222,3 +222,16 @@ def test_a_written_out_company_detail_is_not_a_data_type(nlp):
 def test_address_after_a_modal_and_browser_settings_are_not_data_types(nlp):
     doc = nlp("The app does not address children. Change your browser settings to refuse cookies.")
     assert [text for text, _, _ in spans_of(doc, "DATA_TYPE")] == ["cookies"]
+
+
+def test_list_only_words_count_beside_other_data(nlp):
+    doc = nlp("At sign-up we ask for your full name, age, email and education.")
+    data = [text for text, _, _ in spans_of(doc, "DATA_TYPE")]
+    assert data == ["full name", "age", "email", "education"]
+
+
+def test_list_only_words_alone_or_as_channels_are_not_data(nlp):
+    assert spans_of(nlp("You must have reached the age of majority."), "DATA_TYPE") == []
+    assert spans_of(nlp("We may reach you by email, telephone or post."), "DATA_TYPE") == []
+    doc = nlp("We protect your information and your education matters to us.")
+    assert [text for text, _, _ in spans_of(doc, "DATA_TYPE")] == ["information"]

@@ -141,6 +141,10 @@ class SpanResolver:
         field = self.rules.get("data_type_field", {})
         self._field_separators = frozenset(field.get("separators", []))
         self._field_starts = tuple(field.get("value_starts", [])) or ("\0",)
+        listed = self.rules.get("data_type_in_lists", {})
+        self._listed_ids = frozenset(listed.get("ids", []))
+        self._list_separators = frozenset(listed.get("separators", []))
+        self._list_words = self._list_separators | frozenset(listed.get("determiners", []))
         verbs = self.rules.get("data_type_verbs", {})
         self._dt_verb_ids = frozenset(verbs.get("ids", []))
         self._dt_verb_objects = frozenset(verbs.get("objects", []))
@@ -220,6 +224,62 @@ class SpanResolver:
         before = doc[span.start - 1]
         for prefixes, words in self._dt_before:
             if span.id_.startswith(prefixes) and (before.lower_ in words or ("#NUM" in words and before.like_num)):
+                return True
+        return False
+
+    def keep_listed(self, spans: List[Span]) -> List[Span]:
+        """Keep the list-only DATA_TYPE spans ("age", "email") that stand in a list with other data.
+
+        A list-only span counts when it is linked to a data type that counts by itself, or to a
+        list-only span linked in turn ("name, age, country"): "by email, telephone or SMS" holds
+        channels, not data.
+
+        spans (List[Span]): Candidate spans of any labels.
+        RETURNS (List[Span]): The spans without unlisted list-only spans.
+        """
+        weak = [s for s in spans if s.label_ == DATA_TYPE and s.id_ in self._listed_ids]
+        if not weak:
+            return spans
+        # Generic mentions ("your information and your country") are no list of data kinds.
+        strong = [
+            s for s in spans
+            if s.label_ == DATA_TYPE and s.id_ not in self._listed_ids and not s.id_.startswith("generic.")
+        ]
+        starts, ends = {s.start for s in strong}, {s.end for s in strong}
+        kept: set = set()
+        for _ in range(3):
+            added = [s for s in weak if id(s) not in kept and self.is_listed_with_data(s, starts, ends)]
+            if not added:
+                break
+            for s in added:
+                kept.add(id(s))
+                starts.add(s.start)
+                ends.add(s.end)
+        return [s for s in spans if not (s.label_ == DATA_TYPE and s.id_ in self._listed_ids and id(s) not in kept)]
+
+    def is_listed_with_data(self, span: Span, starts: set, ends: set) -> bool:
+        """Whether a span stands in a list beside another data type ("name, age and gender").
+
+        Words such as "age" or "country" name data only among other data; alone they are
+        mostly something else ("the age of majority", "other countries").
+
+        span (Span): A DATA_TYPE span.
+        starts (set): Start tokens of the document's DATA_TYPE spans.
+        ends (set): End tokens of the document's DATA_TYPE spans.
+        RETURNS (bool): True when a list separator links it to a neighbouring DATA_TYPE span.
+        """
+        doc = span.doc
+        i, separated = span.start, False
+        while i > 0 and span.start - i < 3 and doc[i - 1].lower_ in self._list_words:
+            i -= 1
+            separated = separated or doc[i].lower_ in self._list_separators
+            if separated and i in ends:
+                return True
+        j, separated = span.end, False
+        while j < len(doc) and j - span.end < 3 and doc[j].lower_ in self._list_words:
+            separated = separated or doc[j].lower_ in self._list_separators
+            j += 1
+            if separated and j in starts:
                 return True
         return False
 
@@ -342,6 +402,8 @@ class SpanResolver:
         spans = [self.trim(s) for s in doc.spans.get(self.spans_key, [])]
         spans = [s for s in spans if not (s.label_ == THIRD_PARTY and self.is_not_a_recipient(s))]
         spans = [s for s in spans if not (s.label_ == DATA_TYPE and self.is_not_a_data_type(s))]
+        if self._listed_ids:
+            spans = self.keep_listed(spans)
         spans = self.first_party_rules(doc, spans)
         spans = drop_parties_inside_data_types(longest_per_label(spans))
         doc.spans[self.spans_key] = spans
