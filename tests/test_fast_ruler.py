@@ -33,6 +33,13 @@ PATTERNS = [
     # ORTH checks in the slots matched after and before the PhraseMatcher's part
     [{"LOWER": {"IN": ["keep"] + [f"w{i}" for i in range(200)]}}, {"ORTH": {"IN": ["Keep", "Apple"]}}],
     [{"ORTH": {"IN": ["Apple", "KEEP"]}, "OP": "?"}, {"LOWER": "data"}],
+    # The same entry chunk and different slots after it: one group, its slots walked as a trie
+    # (one pattern ends where the others go on; two are the same pattern with different ids).
+    [{"LOWER": {"IN": ["keep"] + [f"w{i}" for i in range(200)]}}, {"LOWER": "data", "OP": "?"}, {"LOWER": "for"}],
+    [{"LOWER": {"IN": ["keep"] + [f"w{i}" for i in range(200)]}}, {"LOWER": "data", "OP": "?"}, {"LOWER": "the"},
+     {"LOWER": {"IN": ["cookie", "cookies"]}}],
+    [{"LOWER": {"IN": ["keep"] + [f"w{i}" for i in range(200)]}}, {"LOWER": "data", "OP": "?"}],
+    [{"LOWER": {"IN": ["keep"] + [f"w{i}" for i in range(200)]}}, {"LOWER": "data", "OP": "?"}, {"LOWER": "for"}],
 ]
 
 
@@ -70,7 +77,16 @@ def test_patterns_are_compiled_each_way():
     compiled = CompiledTokenPatterns(spacy.blank("en").vocab)
     kinds = [compiled.add(i, "L", "", p) for i, p in enumerate(PATTERNS)]
     assert kinds == ["phrase", "phrase", "phrase", "phrase", "phrase", "never", "anchored", "anchored",
-                     "anchored", "anchored", "anchored", "anchored", "anchored", "full", "anchored", "anchored", "phrase", "phrase"]
+                     "anchored", "anchored", "anchored", "anchored", "anchored", "full", "anchored", "anchored", "phrase", "phrase",
+                     "phrase", "phrase", "phrase", "phrase"]
+    # The last four (and the one before them) share their PhraseMatcher part and one trie of the
+    # slots after it, whose first slot ("data"?) is walked once for the four.
+    def patterns_in(node):
+        return len(node[0]) + sum(patterns_in(child) for child in node[1].values())
+
+    assert sum(patterns_in(trie.root) for _, trie in compiled.chunked.values()) == kinds.count("phrase")
+    group = [trie for _, trie in compiled.chunked.values() if patterns_in(trie.root) == 5]
+    assert len(group) == 1 and len(group[0].root[1]) == 2  # "data"?, and "Keep"/"Apple" of the earlier one
 
 
 @pytest.mark.parametrize("op,counts", [(None, (1, 1)), ("?", (0, 1)), ("*", (0, None)), ("+", (1, None)),

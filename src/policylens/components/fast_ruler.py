@@ -250,6 +250,69 @@ class SlotWalk:
         return positions
 
 
+class SlotTrie:
+    """The slots after one entry chunk, for every pattern that shares the chunk, as a trie.
+
+    Patterns that differ only in their last words ("information about your device", "...
+    your health", ...) share their PhraseMatcher part and most of the slots after it: the
+    slots they have in common are walked once per match of the chunk, not once per pattern.
+    """
+
+    def __init__(self, vocab):
+        """vocab (Vocab): For the hashes."""
+        self.vocab = vocab
+        # A node: (patterns that end here [(label, id)], {slot: child node}).
+        self.root: Tuple[list, dict] = ([], {})
+        self._hashed: Optional[tuple] = None
+
+    def add(self, slots: Sequence[Slot], label: str, pattern_id: str) -> None:
+        """Add a pattern by the slots that follow the entry chunk (none: it ends with the chunk)."""
+        node = self.root
+        for slot in slots:
+            node = node[1].setdefault(slot, ([], {}))
+        node[0].append((label, pattern_id))
+        self._hashed = None
+
+    def _hash(self, node: Tuple[list, dict]) -> tuple:
+        strings = self.vocab.strings
+        children = [
+            (frozenset(strings.add(word) for word in words), check, optional, self._hash(child))
+            for (words, check, optional), child in node[1].items()
+        ]
+        return tuple(node[0]), children
+
+    @property
+    def branches(self) -> bool:
+        """Whether any pattern has slots after the entry chunk."""
+        return bool(self.root[1])
+
+    def walk(self, lowers: Optional[List[int]], doc: Doc, ends: Set[int]) -> List[Tuple[str, str, Set[int]]]:
+        """Where each pattern's matches end, given where the entry chunk's matches end.
+
+        lowers (Optional[List[int]]): The Doc's LOWER hashes (may be None when ``branches`` is False).
+        doc (Doc): The Doc (for ORTH checks).
+        ends (Set[int]): Ends of the entry chunk's matches from one start.
+        RETURNS (List[Tuple[str, str, Set[int]]]): (label, id, ends) of patterns that match.
+        """
+        if self._hashed is None:
+            self._hashed = self._hash(self.root)
+        n = len(lowers) if lowers is not None else 0
+        results = []
+        stack = [(self._hashed, ends)]
+        while stack:
+            (patterns, children), positions = stack.pop()
+            for label, pattern_id in patterns:
+                results.append((label, pattern_id, positions))
+            for hashes, check, optional, child in children:
+                following = set(positions) if optional else set()
+                for p in positions:
+                    if p < n and lowers[p] in hashes and (check is None or doc[p].text in check):
+                        following.add(p + 1)
+                if following:
+                    stack.append((child, following))
+        return results
+
+
 def _passes(doc: Doc, start: int, alternatives: Sequence[tuple]) -> bool:
     """Whether the ORTH checks of one of the alternatives hold for the sequence at ``start``."""
     return any(all(doc[start + offset].text in allowed for offset, allowed in checks) for checks in alternatives)
@@ -354,6 +417,8 @@ class HashConditions:
         self.vocab = vocab
         self.sets = [cond for cond in conditions if cond[0] == "set"]
         self.regexes = [(cond, re.compile(cond[2])) for cond in conditions if cond[0] == "regex"]
+        # Each condition's column in ``member``.
+        self.columns: Dict[Condition, int] = {cond: n for n, cond in enumerate(dict.fromkeys(conditions))}
         self._reset()
 
     def _reset(self) -> None:
@@ -363,16 +428,12 @@ class HashConditions:
                 h = self.vocab.strings.add(string)
                 self.met[h] = self.met.get(h, ()) + (cond,)
         self._keys: Optional[numpy.ndarray] = None
+        self._member: Optional[numpy.ndarray] = None
         self.tried = numpy.zeros(0, dtype="uint64")  # sorted hashes the regexes were tried on
         self.pending: Set[int] = set()  # tried, not yet in ``tried``
 
-    def hits(self, hashes: numpy.ndarray, strings) -> List[Tuple[int, Tuple[Condition, ...]]]:
-        """(position, conditions met) for the strings of ``hashes`` that meet any, in order.
-
-        hashes (numpy.ndarray): String hashes (uint64), e.g. a Doc's LOWER values.
-        strings (StringStore): Where the strings of the hashes are (the Doc's).
-        RETURNS (List[Tuple[int, Tuple[Condition, ...]]]): Positions in ``hashes`` with their conditions.
-        """
+    def _update(self, hashes: numpy.ndarray, strings) -> None:
+        """Try the regexes on the strings of ``hashes`` not tried yet."""
         if self.regexes and len(hashes):
             unique = numpy.unique(hashes)
             new = unique[~numpy.isin(unique, self.tried, assume_unique=True)].tolist()
@@ -381,13 +442,47 @@ class HashConditions:
                 self._try(new, strings)
         if self._keys is None:
             self._keys = numpy.asarray(sorted(self.met), dtype="uint64")
+            self._member = None
+
+    def hits(self, hashes: numpy.ndarray, strings) -> List[Tuple[int, Tuple[Condition, ...]]]:
+        """(position, conditions met) for the strings of ``hashes`` that meet any, in order.
+
+        hashes (numpy.ndarray): String hashes (uint64), e.g. a Doc's LOWER values.
+        strings (StringStore): Where the strings of the hashes are (the Doc's).
+        RETURNS (List[Tuple[int, Tuple[Condition, ...]]]): Positions in ``hashes`` with their conditions.
+        """
+        found, rows = self.lookup(hashes, strings)
+        met, keys = self.met, self._keys
+        return [(i, met[h]) for i, h in zip(found.tolist(), keys[rows].tolist())]
+
+    def lookup(self, hashes: numpy.ndarray, strings) -> Tuple[numpy.ndarray, numpy.ndarray]:
+        """The positions in ``hashes`` of the strings that meet any condition, and their keys' columns in ``member``.
+
+        hashes (numpy.ndarray): String hashes (uint64), e.g. a Doc's LOWER values.
+        strings (StringStore): Where the strings of the hashes are (the Doc's).
+        RETURNS (Tuple[numpy.ndarray, numpy.ndarray]): (positions, rows), both in order.
+        """
+        self._update(hashes, strings)
         keys = self._keys
         if not len(keys) or not len(hashes):
-            return []
+            empty = numpy.zeros(0, dtype="intp")
+            return empty, empty
         where = numpy.minimum(numpy.searchsorted(keys, hashes), len(keys) - 1)
         found = numpy.flatnonzero(keys[where] == hashes)
-        met = self.met
-        return [(i, met[h]) for i, h in zip(found.tolist(), hashes[found].tolist())]
+        return found, where[found]
+
+    @property
+    def member(self) -> numpy.ndarray:
+        """Booleans (condition, string): whether the string of each of the sorted keys meets each
+        condition (numbered by ``columns``), one row per condition."""
+        if self._member is None:
+            member = numpy.zeros((len(self.columns), len(self._keys)), dtype=bool)
+            columns = self.columns
+            for row, h in enumerate(self._keys.tolist()):
+                for cond in self.met[h]:
+                    member[columns[cond], row] = True
+            self._member = member
+        return self._member
 
     def _try(self, hashes: List[int], strings) -> None:
         if len(self.tried) + len(self.pending) + len(hashes) > REGEX_MEMO_SIZE:
@@ -415,6 +510,9 @@ class DocConditions:
         self.lists: Dict[str, list] = {}
         self.flags: Dict[Tuple[str, int], int] = {}
         self.found: Dict[Condition, List[int]] = {}
+        # attribute -> (positions of the tokens that meet some condition, their rows in the
+        # HashConditions' ``member`` matrix, that matrix, its columns)
+        self.matched: Dict[str, tuple] = {}
 
     def array(self, attr: str) -> numpy.ndarray:
         """The Doc's values of a token attribute."""
@@ -434,19 +532,22 @@ class DocConditions:
         if found is None:
             kind, attr, value = cond
             if kind == "flag":
-                found = self.found[cond] = numpy.flatnonzero(self.array(attr) == int(value)).tolist()
+                found = numpy.flatnonzero(self.array(attr) == int(value)).tolist()
             else:
-                self._fill(attr)
-                found = self.found.setdefault(cond, [])
+                if attr not in self.matched:
+                    self._fill(attr)
+                positions, rows, member, columns = self.matched[attr]
+                column = columns.get(cond)
+                found = [] if column is None else positions[member[column][rows]].tolist()
+            self.found[cond] = found
         return found
 
     def _fill(self, attr: str) -> None:
-        """The positions of every set and REGEX condition on ``attr``, in one pass over the Doc."""
-        for cond in self.compiled.conditions_on(attr):
-            self.found[cond] = []
-        for i, conds in self.compiled.hash_conditions(attr).hits(self.array(attr), self.doc.vocab.strings):
-            for cond in conds:
-                self.found[cond].append(i)
+        """Find the tokens that meet any set or REGEX condition on ``attr``, in one pass over the Doc;
+        ``positions`` picks those of one condition out of them."""
+        conditions = self.compiled.hash_conditions(attr)
+        positions, rows = conditions.lookup(self.array(attr), self.doc.vocab.strings)
+        self.matched[attr] = (positions, rows, conditions.member, conditions.columns)
 
     def passes(self, tests: tuple, i: int) -> bool:
         """Whether token ``i`` passes all of ``tests`` (from ``token_tests``)."""
@@ -667,10 +768,13 @@ class CompiledTokenPatterns:
         self.vocab = vocab
         self.fuzzy_compare = fuzzy_compare
         self.phrases = PhraseMatcher(vocab, attr="LOWER")
-        # phrase key -> (pattern number, ORTH checks); pattern number -> (label, id, chunks before, after)
+        # phrase key -> (group, ORTH checks); group -> (slots before the entry chunk, slots after).
+        # Patterns with the same entry chunk and no slots before it share a group.
         self.phrase_keys: Dict[int, Tuple[int, tuple]] = {}
-        self.chunked: Dict[int, Tuple[str, str, Optional[SlotWalk], Optional[SlotWalk]]] = {}
+        self.chunked: Dict[int, Tuple[Optional[SlotWalk], SlotTrie]] = {}
+        self._entry_groups: Dict[FrozenSet[Tuple[Tuple[str, ...], tuple]], int] = {}
         self.prefix_keys: Dict[int, List[int]] = {}  # phrase key -> anchored patterns that start so
+        self.prefix_of: Dict[int, int] = {}  # anchored pattern -> its phrase key
         self._prefix_groups: Dict[FrozenSet[Tuple[str, ...]], int] = {}
         self.anchored: Dict[int, Tuple[str, str, AnchoredPattern]] = {}
         self.full = Matcher(vocab, **({"fuzzy_compare": fuzzy_compare} if fuzzy_compare is not None else {}))
@@ -730,20 +834,22 @@ class CompiledTokenPatterns:
             kind = "never"
         elif chunks is not None:
             before, entry, after = chunks
-            by_checks: Dict[tuple, List[Doc]] = {}
-            for words, checks in chunk_sequences(entry):
-                by_checks.setdefault(checks, []).append(Doc(self.vocab, words=list(words)))
-            for number, (checks, docs) in enumerate(by_checks.items()):
-                key = f"policylens.phrase.{index}.{number}"
-                self.phrases.add(key, docs)
-                self.phrase_keys[self.vocab.strings.add(key)] = (index, checks)
-            self.chunked[index] = (
-                label,
-                pattern_id,
-                SlotWalk(self.vocab, before) if before else None,
-                SlotWalk(self.vocab, after) if after else None,
-            )
-            self.counts["sequences"] += sum(len(docs) for docs in by_checks.values())
+            sequences = frozenset(chunk_sequences(entry))
+            group = None if before else self._entry_groups.get(sequences)
+            if group is None:
+                group = index
+                if not before:
+                    self._entry_groups[sequences] = group
+                by_checks: Dict[tuple, List[Doc]] = {}
+                for words, checks in sequences:
+                    by_checks.setdefault(checks, []).append(Doc(self.vocab, words=list(words)))
+                for number, (checks, docs) in enumerate(by_checks.items()):
+                    key = f"policylens.phrase.{index}.{number}"
+                    self.phrases.add(key, docs)
+                    self.phrase_keys[self.vocab.strings.add(key)] = (group, checks)
+                self.chunked[group] = (SlotWalk(self.vocab, before) if before else None, SlotTrie(self.vocab))
+                self.counts["sequences"] += len(sequences)
+            self.chunked[group][1].add(after, label, pattern_id)
             kind = "phrase"
         else:
             kind = self._add_token_pattern(index, label, pattern_id, pattern)
@@ -773,6 +879,7 @@ class CompiledTokenPatterns:
                 prefix_key = self._prefix_groups[sequences] = self.vocab.strings.add(name)
                 self.counts["sequences"] += len(sequences)
             self.prefix_keys.setdefault(prefix_key, []).append(index)
+            self.prefix_of[index] = prefix_key
             covered, slots = 0, len(entry)
             for token in pattern:  # the tokens the entry chunk checks completely
                 counts = op_counts(token.get("OP"))
@@ -797,32 +904,33 @@ class CompiledTokenPatterns:
         """
         found = set()
         lowers: Optional[List[int]] = None
-        starts: Dict[int, List[int]] = {}  # anchored pattern -> starts found by the PhraseMatcher
-        entries: Dict[Tuple[int, int], Set[int]] = {}  # (pattern, start) -> ends of its entry chunk
+        starts: Dict[int, List[int]] = {}  # prefix key -> starts found by the PhraseMatcher
+        entries: Dict[Tuple[int, int], Set[int]] = {}  # (group, start) -> ends of its entry chunk
         for key, start, end in self.phrases(doc):
             if key in self.prefix_keys:
-                for index in self.prefix_keys[key]:
-                    starts.setdefault(index, []).append(start)
+                starts.setdefault(key, []).append(start)
                 continue
-            index, checks = self.phrase_keys[key]
+            group, checks = self.phrase_keys[key]
             if checks and not _passes(doc, start, (checks,)):
                 continue
-            entries.setdefault((index, start), set()).add(end)
-        for (index, start), ends in entries.items():  # the slots around: once per pattern and start
-            label, pattern_id, before, after = self.chunked[index]
+            entries.setdefault((group, start), set()).add(end)
+        for (group, start), ends in entries.items():  # the slots around: once per group and start
+            before, after = self.chunked[group]
             begins = {start}
-            if before is not None or after is not None:
+            if before is not None or after.branches:
                 if lowers is None:
                     lowers = doc.to_array(LOWER).tolist()
-                if after is not None:
-                    ends = after.ends(lowers, doc, ends)
-                if before is not None and ends:
+                if before is not None:
                     begins = before.starts(lowers, doc, begins)
-            found.update((s, e, label, pattern_id) for s in begins for e in ends)
+                    if not begins:
+                        continue
+            for label, pattern_id, pattern_ends in after.walk(lowers, doc, ends):
+                found.update((s, e, label, pattern_id) for s in begins for e in pattern_ends)
         if self.anchored:
             conditions = DocConditions(doc, self)
+            starts = {key: sorted(set(found_starts)) for key, found_starts in starts.items()}
             for index, (label, pattern_id, anchored) in self.anchored.items():
-                candidates = starts.get(index) if anchored.skip else None
+                candidates = starts.get(self.prefix_of.get(index)) if anchored.skip else None
                 if anchored.skip and not candidates:
                     continue
                 found.update((s, e, label, pattern_id) for s, e in anchored.matches(doc, candidates, conditions))
@@ -842,6 +950,7 @@ class FastSpanRuler(SpanRuler):
         """Reset all patterns."""
         super().clear()
         self.compiled = CompiledTokenPatterns(self.nlp.vocab, self.matcher_fuzzy_compare)
+        self._hashes: Dict[Tuple[str, str], Tuple[int, int]] = {}  # (label, id) -> their string hashes
 
     def add_patterns(self, patterns) -> None:
         """Add patterns (validated by spaCy) and compile the token patterns among them.
@@ -887,13 +996,18 @@ class FastSpanRuler(SpanRuler):
             found.add((start, end, entry["label"], entry["id"]))
         # spaCy sorts Spans by (start_char, end_char, label, kb_id, id): the same order as token
         # offsets and the hashes of label and id, so the tuples are sorted before any Span is made.
+        # Spans are made from the hashes, which the Span would otherwise look up per span.
+        hashes = self._hashes
         add = self.nlp.vocab.strings.add
-        ordered = sorted(
-            (start, end, add(label), add(pattern_id) if pattern_id else 0, label, pattern_id)
-            for start, end, label, pattern_id in found
-            if start != end
-        )
-        return [Span(doc, start, end, label=label, span_id=pattern_id) for start, end, _, _, label, pattern_id in ordered]
+        keyed = []
+        for start, end, label, pattern_id in found:
+            if start != end:
+                pair = hashes.get((label, pattern_id))
+                if pair is None:
+                    pair = hashes[(label, pattern_id)] = (add(label), add(pattern_id) if pattern_id else 0)
+                keyed.append((start, end) + pair)
+        keyed.sort()
+        return [Span(doc, start, end, label=label, span_id=pattern_id) for start, end, label, pattern_id in keyed]
 
 
 @Language.factory(
