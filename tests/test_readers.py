@@ -301,7 +301,9 @@ def test_jsonl_good_and_bad_lines(tmp_path):
         "source_path": path,
         "source_line": 2,
         "reason": "invalid JSON: Expecting ',' delimiter (column 37)",
+        "code": "jsonl-malformed",
     }
+    assert [i.code for i in items if isinstance(i, InputError)] == ["jsonl-malformed"] * 5 + ["empty", "decode", "jsonl-malformed"]
     assert count_inputs([path]) == len(items) == 11
 
 

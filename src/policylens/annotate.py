@@ -9,14 +9,22 @@ from tqdm import tqdm
 
 from .engines.local import iter_records
 from .readers import InputDocument, InputError
+from .resume import DOC_ID_KEY, document_id
 from .writer import JsonlWriter
 
 
 @dataclass
 class AnnotateSummary:
-    """What one run did: inputs seen, documents written, errors by reason."""
+    """What one run did: inputs seen, documents in the output, errors by reason code.
+
+    documents (int): Records in the output, those a resumed run found already written included.
+    resumed (int): Of those, the records kept from the interrupted run's partial file.
+    errors (int): Error records.
+    errors_by_reason (Counter): Errors per ``reasons.REASON_CODES`` code.
+    """
 
     documents: int = 0
+    resumed: int = 0
     errors: int = 0
     errors_by_reason: Counter = field(default_factory=Counter)
 
@@ -30,16 +38,10 @@ class AnnotateSummary:
         return {
             "inputs": self.inputs,
             "documents": self.documents,
+            "resumed": self.resumed,
             "errors": self.errors,
             "errors_by_reason": dict(self.errors_by_reason),
         }
-
-
-def _reason_kind(reason: str) -> str:
-    """The kind of an error reason, for the summary: text before the first ':' or '('."""
-    for sep in (":", "("):
-        reason = reason.split(sep, 1)[0]
-    return reason.strip()
 
 
 def annotate_stream(
@@ -52,11 +54,13 @@ def annotate_stream(
     n_process: int = 1,
     total: Optional[int] = None,
     progress: bool = True,
+    skip: Optional[Counter] = None,
 ) -> AnnotateSummary:
     """Run the pipeline over inputs, writing one record per document and one per error.
 
     Nothing is held in memory beyond a batch: inputs are read lazily, errors are written
-    the moment they are met, and records as ``nlp.pipe`` yields them.
+    the moment they are met, and records as ``nlp.pipe`` yields them. Every record's meta gets
+    its stable ``doc_id`` (``resume.document_id``).
 
     items (Iterable[Union[InputDocument, InputError]]): From ``readers.iter_inputs``.
     nlp (Language): The policylens pipeline.
@@ -66,23 +70,37 @@ def annotate_stream(
     n_process (int): Worker processes, each annotating whole batches (``engines.local``).
     total (Optional[int]): Expected number of inputs, for the progress bar.
     progress (bool): Whether to show a progress bar on stderr.
+    skip (Optional[Counter]): Document ids (``resume.document_id``) already written, with how
+        many times each; that many inputs with the id are skipped (``--resume``). The caller has
+        put their records in ``output`` already.
     RETURNS (AnnotateSummary): Counts of the run.
     """
     summary = AnnotateSummary()
+    skip = Counter(skip or {})
     bar = tqdm(total=total, unit="doc", desc="annotate", disable=not progress, file=sys.stderr)
 
     def record_error(error: InputError) -> None:
         errors.write(error.to_dict())
         summary.errors += 1
-        summary.errors_by_reason[_reason_kind(error.reason)] += 1
+        summary.errors_by_reason[error.code] += 1
         bar.update(1)
 
     def documents() -> Iterator[Tuple[str, dict]]:
         for item in items:
             if isinstance(item, InputError):
                 record_error(item)
-            else:  # texts over nlp.max_length are split and merged by long_docs.pipe_long
-                yield item.text, item.meta
+            else:
+                doc_id = document_id(item.text, item.meta)
+                if skip[doc_id] > 0:  # written before the interruption
+                    skip[doc_id] -= 1
+                    summary.documents += 1
+                    summary.resumed += 1
+                    bar.update(1)
+                    continue
+                meta = dict(item.meta)
+                meta[DOC_ID_KEY] = doc_id
+                # Texts over nlp.max_length are split and merged by long_docs.pipe_long.
+                yield item.text, meta
 
     for record in iter_records(documents(), nlp, batch_size=batch_size, n_process=n_process):
         output.write(record)

@@ -2,9 +2,11 @@
 
 Exit status: 0 when everything asked for was done; 1 when some inputs could not be
 annotated (their errors are in the errors file, the rest is annotated); 2 when nothing
-could run (bad arguments, a pipeline that does not load).
+could run (bad arguments, a pipeline that does not load, an output locked by another run);
+130 when ``annotate`` was interrupted (Ctrl-C; its partial output is kept for ``--resume``).
 """
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -14,6 +16,9 @@ import typer
 
 from . import readers
 from .annotate import annotate_stream
+from .lock import LockHeld, OutputLock
+from .manifest import build_manifest, manifest_path_for, write_manifest
+from .resume import partial_path_for, read_partial
 from .writer import JsonlWriter, errors_path_for
 
 app = typer.Typer(
@@ -23,7 +28,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_CANNOT_RUN = 0, 1, 2
+EXIT_OK, EXIT_SOME_FAILED, EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 0, 1, 2, 130
+STDOUT_ERRORS = "policylens.errors.jsonl"  # the errors file when the records go to stdout
 
 PipelineOpt = typer.Option(
     None,
@@ -118,34 +124,124 @@ def annotate(
     partition_mb: Optional[float] = typer.Option(
         None, "--partition-mb", min=0.001, help="With --engine dask: input per partition in MB (default: 4 partitions per worker, 1 to 32 MB each)."
     ),
+    resume: bool = typer.Option(
+        False, "--resume", help="Continue an interrupted run: keep the documents in .OUTPUT.partial, annotate the rest."
+    ),
 ) -> None:
     """Annotate policies and write one JSON record per document.
 
-    Inputs that cannot be read go to OUTPUT.errors.jsonl (input name, line for JSONL, reason);
-    the rest is annotated. Exit status 1 when some inputs failed, 2 when nothing could run.
+    Inputs that cannot be read go to OUTPUT.errors.jsonl (input name, line for JSONL, reason,
+    reason code); the rest is annotated. A summary goes to stderr and OUTPUT.manifest.json.
+    Records are written to .OUTPUT.partial and renamed when the run is complete; --resume
+    continues an interrupted run. OUTPUT.lock keeps a second run off the same output.
+    Exit status 0 when every input was annotated, 1 when some inputs failed, 2 when nothing
+    could run (bad arguments, no pipeline, output locked by another run), 130 when interrupted.
     With --engine dask, OUTPUT is a directory of part-NNNNN.jsonl files (each with its errors
     file) and manifest.json listing them in input order.
     """
     if engine == Engine.dask:
+        if resume:
+            raise _fail("--resume works with --engine local only")
         raise typer.Exit(_annotate_dask(inputs, output, pipeline, scheduler, n_process, batch_size, partition_mb, quiet))
     if scheduler is not None or partition_mb is not None:
         raise _fail("--scheduler and --partition-mb need --engine dask")
+    to_stdout = str(output) == "-"
+    if resume and to_stdout:
+        raise _fail("--resume needs an output file: records already written to stdout cannot be read back")
+    errors_path = errors_path_for(output) if not to_stdout else Path(STDOUT_ERRORS)
+    manifest_path = manifest_path_for(errors_path if to_stdout else output)
+    try:
+        with OutputLock(errors_path if to_stdout else output, on_stale=_warn):
+            status = _annotate_local(
+                inputs, output, errors_path, manifest_path, pipeline, batch_size, n_process,
+                stdin_format.value, quiet, resume,
+            )
+    except LockHeld as err:
+        raise _fail(str(err))
+    raise typer.Exit(status)
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"policylens: {message}", err=True)
+
+
+def _annotate_local(
+    inputs: List[str],
+    output: Path,
+    errors_path: Path,
+    manifest_path: Path,
+    pipeline: Optional[Path],
+    batch_size: int,
+    n_process: int,
+    stdin_format: str,
+    quiet: bool,
+    resume: bool,
+) -> int:
+    """Run ``annotate`` in this process or its local workers, holding the output's lock.
+
+    Records go to the partial file (``resume.partial_path_for``) and are renamed to ``output``
+    at the end; the summary goes to stderr and ``manifest_path``.
+    RETURNS (int): The exit status.
+    """
+    started = time.time()
     nlp = _load_pipeline(pipeline)
-    errors_path = errors_path_for(output) if str(output) != "-" else Path("policylens.errors.jsonl")
+    partial = None
+    if str(output) != "-":
+        partial_path = partial_path_for(output)
+        if resume:
+            partial = read_partial(partial_path)
+            if not partial_path.exists():
+                _warn(f"--resume: no partial output {partial_path} to continue, starting afresh")
+                partial = None
+            elif not quiet:
+                _warn(
+                    f"resuming from {partial_path}: {partial.records} documents already annotated"
+                    + (f", {partial.dropped_bytes} bytes of a cut-off last line dropped" if partial.dropped_bytes else "")
+                )
+        elif partial_path.exists():
+            _warn(
+                f"replacing {partial_path}, the partial output of an interrupted run "
+                "(run with --resume to continue it instead)"
+            )
     total = None if quiet else readers.count_inputs(inputs)
-    items = readers.iter_inputs(inputs, stdin=sys.stdin, stdin_format=stdin_format.value)
-    with JsonlWriter(output) as out, JsonlWriter(errors_path) as errors:
-        summary = annotate_stream(
-            items, nlp, out, errors, batch_size=batch_size, n_process=n_process, total=total, progress=not quiet
-        )
+    items = readers.iter_inputs(inputs, stdin=sys.stdin, stdin_format=stdin_format)
+    try:
+        # Errors are cheap to find again, so a resumed run writes the errors file afresh.
+        with JsonlWriter(output, partial=True, resume_size=partial.size if partial else None, flush_every=batch_size) as out, \
+                JsonlWriter(errors_path, partial=True, flush_every=batch_size) as errors:
+            summary = annotate_stream(
+                items, nlp, out, errors, batch_size=batch_size, n_process=n_process, total=total,
+                progress=not quiet, skip=partial.ids if partial else None,
+            )
+    except KeyboardInterrupt:
+        where = f"; what is done is kept in {partial_path_for(output)}, run again with --resume to continue" if str(output) != "-" else ""
+        _warn("interrupted" + where)
+        return EXIT_INTERRUPTED
+    status = EXIT_SOME_FAILED if summary.errors else EXIT_OK
+    manifest = build_manifest(
+        inputs=inputs,
+        output=str(output),
+        errors_path=str(errors_path),
+        pipeline=str(pipeline.resolve()) if pipeline is not None else None,
+        summary=summary.to_dict(),
+        started=started,
+        seconds=time.time() - started,
+        batch_size=batch_size,
+        n_process=n_process,
+        resumed={"records": partial.records, "dropped_bytes": partial.dropped_bytes} if partial else None,
+        exit_status=status,
+    )
+    write_manifest(manifest_path, manifest)
     if not quiet:
-        reasons = ", ".join(f"{n} {reason}" for reason, n in summary.errors_by_reason.most_common())
-        typer.echo(
-            f"policylens: {summary.inputs} inputs, {summary.documents} annotated, {summary.errors} errors"
-            + (f" ({reasons}) -> {errors_path}" if summary.errors else ""),
-            err=True,
+        reasons = ", ".join(f"{n} {code}" for code, n in sorted(summary.errors_by_reason.items()))
+        _warn(
+            f"{summary.inputs} inputs, {summary.documents} annotated"
+            + (f" ({summary.resumed} of them before the interruption)" if summary.resumed else "")
+            + f", {summary.errors} errors"
+            + (f" ({reasons}) -> {errors_path}" if summary.errors else "")
+            + f"; {manifest['seconds']:.1f} s; manifest -> {manifest_path}"
         )
-    raise typer.Exit(EXIT_SOME_FAILED if summary.errors else EXIT_OK)
+    return status
 
 
 class ExportFormat(str, Enum):

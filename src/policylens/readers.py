@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import IO, Iterable, Iterator, List, Optional, TextIO, Tuple, Union
 
 from .html_text import html_to_text
+from .reasons import reason_code
 
 FORMATS = {
     ".txt": "text",
@@ -109,15 +110,22 @@ class InputError:
     source_path (str): The file, directory or "<stdin>".
     reason (str): One sentence saying why, e.g. "empty document".
     source_line (Optional[int]): The 1-based line of a JSONL input, else None.
+    code (Optional[str]): The reason's stable code (``reasons.REASON_CODES``); by default
+        derived from the reason.
     """
 
     source_path: str
     reason: str
     source_line: Optional[int] = None
+    code: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        if self.code is None:  # most reasons say what they are; OS errors pass their code
+            self.code = reason_code(self.reason)
 
     def to_dict(self) -> dict:
-        """RETURNS (dict): {"source_path", "source_line", "reason"} for the errors file."""
-        return {"source_path": self.source_path, "source_line": self.source_line, "reason": self.reason}
+        """RETURNS (dict): {"source_path", "source_line", "reason", "code"} for the errors file."""
+        return {"source_path": self.source_path, "source_line": self.source_line, "reason": self.reason, "code": self.code}
 
 
 InputItem = Union[InputDocument, InputError]
@@ -214,7 +222,7 @@ def read_jsonl_file(path: Union[str, "os.PathLike[str]"]) -> Iterator[InputItem]
             file.seek(0)
             yield from _iter_jsonl(file, path)
     except OSError as err:
-        yield InputError(path, _os_error_reason(err))
+        yield _os_input_error(path, err)
 
 
 def decode_bytes(data: bytes, html: bool = False) -> Union[Tuple[str, Optional[str]], str]:
@@ -333,6 +341,12 @@ def _os_error_reason(err: OSError) -> str:
     return (err.strerror or str(err)).lower()
 
 
+def _os_input_error(path: str, err: OSError) -> InputError:
+    """The error for an input the operating system refused to open or read."""
+    reason = _os_error_reason(err)
+    return InputError(path, reason, code="missing" if reason == "no such file or directory" else "os-error")
+
+
 def _check_regular_file(path: str) -> Optional[InputError]:
     """An error when the path is not a readable regular file (reading a FIFO would block)."""
     try:
@@ -342,7 +356,7 @@ def _check_regular_file(path: str) -> Optional[InputError]:
             return InputError(path, "broken symbolic link")
         return InputError(path, "no such file or directory")
     except OSError as err:
-        return InputError(path, _os_error_reason(err))
+        return _os_input_error(path, err)
     if stat.S_ISDIR(mode):
         return InputError(path, "is a directory")
     if not stat.S_ISREG(mode):
@@ -358,7 +372,7 @@ def _read_bytes(path: str) -> Union[bytes, InputError]:
         with open(path, "rb") as file:
             return file.read()
     except OSError as err:
-        return InputError(path, _os_error_reason(err))
+        return _os_input_error(path, err)
 
 
 def _document_from_bytes(data: bytes, source_path: str, fmt: str) -> InputItem:

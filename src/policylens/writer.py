@@ -7,6 +7,8 @@ from typing import IO, Optional, Union
 
 import srsly
 
+from .resume import partial_path_for
+
 
 def errors_path_for(output: Union[str, Path]) -> Path:
     """The errors file that goes with an output file: ``out.jsonl`` -> ``out.errors.jsonl``.
@@ -29,33 +31,74 @@ def _current_umask() -> int:
 class JsonlWriter:
     """Stream records to a temporary file beside ``path``; rename it into place on success.
 
-    Used as a context manager. On an exception the temporary file is removed and the
-    final path is left as it was. ``path == "-"`` writes to stdout directly.
+    Used as a context manager. ``path == "-"`` writes to stdout directly.
+
+    By default the temporary file has a random name and is removed on an exception, leaving the
+    final path as it was. With ``partial=True`` it is ``.NAME.partial`` (``resume.partial_path_for``),
+    flushed every ``flush_every`` records, and kept on an exception, so that an interrupted run
+    can be resumed; ``resume_size`` then continues such a file after its first bytes.
     """
 
-    def __init__(self, path: Union[str, Path]):
-        """path (Union[str, Path]): Where the finished file goes, or "-" for stdout."""
+    def __init__(
+        self,
+        path: Union[str, Path],
+        *,
+        partial: bool = False,
+        resume_size: Optional[int] = None,
+        flush_every: int = 64,
+    ):
+        """path (Union[str, Path]): Where the finished file goes, or "-" for stdout.
+        partial (bool): Write to the predictable, resumable partial file.
+        resume_size (Optional[int]): With ``partial``: keep the partial file's first
+            ``resume_size`` bytes (its complete records) and append; None starts it afresh.
+        flush_every (int): With ``partial``: records between flushes to the operating system.
+        """
         self.path = str(path)
+        self.partial = partial
+        self.resume_size = resume_size
+        self.flush_every = max(1, flush_every)
         self.count = 0
         self._file: Optional[IO[str]] = None
         self._tmp: Optional[str] = None
 
+    @property
+    def temp_path(self) -> Optional[str]:
+        """The file being written until the rename (None for stdout)."""
+        return self._tmp
+
     def __enter__(self) -> "JsonlWriter":
         if self.path == "-":
             self._file = sys.stdout
-        else:
-            target = Path(self.path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, self._tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            # mkstemp creates the file 0600; the finished file gets the mode any new file would.
-            os.chmod(fd, 0o666 & ~_current_umask())
+            return self
+        target = Path(self.path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if self.partial:
+            self._tmp = str(partial_path_for(target))
+            if self.resume_size is None:
+                # O_TRUNC replaces a leftover partial; the umask gives the usual mode.
+                fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+            else:
+                fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT, 0o666)
+                os.ftruncate(fd, self.resume_size)  # drop the line the interruption cut short
+                os.lseek(fd, 0, os.SEEK_END)
             self._file = os.fdopen(fd, "w", encoding="utf8")
+            return self
+        fd, self._tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        # mkstemp creates the file 0600; the finished file gets the mode any new file would.
+        os.chmod(fd, 0o666 & ~_current_umask())
+        self._file = os.fdopen(fd, "w", encoding="utf8")
         return self
 
     def write(self, record: dict) -> None:
         """Append one record as a JSON line. record (dict): JSON-safe values only."""
         self._file.write(srsly.json_dumps(record) + "\n")
         self.count += 1
+        if self.partial and self.count % self.flush_every == 0:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand the lines written so far to the operating system (they survive a kill of the process)."""
+        self._file.flush()
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if self._tmp is None:
@@ -64,5 +107,5 @@ class JsonlWriter:
         self._file.close()
         if exc_type is None:
             os.replace(self._tmp, self.path)
-        else:
+        elif not self.partial:
             os.unlink(self._tmp)
