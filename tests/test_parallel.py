@@ -31,7 +31,7 @@ def test_two_processes_write_what_one_writes(nlp):
     one = run(nlp, 1)
     two = run(nlp, 2)
     assert two == one
-    assert one[0] == {"inputs": 40, "documents": 37, "errors": 3, "errors_by_reason": {"empty document": 3}}
+    assert one[0] == {"inputs": 40, "documents": 37, "resumed": 0, "errors": 3, "errors_by_reason": {"empty": 3}}
     assert [r["meta"]["source_path"] for r in one[1]][:3] == ["p0.txt", "p1.txt", "p2.txt"]
 
 

@@ -3,13 +3,23 @@
 Email addresses must end up as whole tokens so that a CONTACT_EMAIL span can be
 exactly the address as written: Markdown links glue the link text to its target
 (``a@b.com](mailto:a@b.com``) and the ``mailto:`` scheme sticks to the address.
+
+spaCy's tokenizer strips prefixes and suffixes off a whitespace-free chunk one at a time, and
+each step searches the whole rest of the chunk with the suffix regex (its ``$``-anchored
+branches are tried at every position) and hashes and copies it: a run of 16,000 brackets took a
+minute, a megabyte would take hours. ``PolicyTokenizer`` keeps that linear without changing how
+ordinary text is tokenized: the suffix regex only searches the last few characters (suffixes
+are at most 5 characters long, except runs of dots, for which the window grows), and chunks
+longer than ``MAX_CHUNK`` characters (no word or URL is that long) are tokenized in pieces of
+``MAX_CHUNK`` characters.
 """
 import re
-from typing import Callable
+from typing import Callable, Iterator, List, Optional, Tuple
 
 import spacy
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, registry
 
 # A closing bracket or parenthesis glued to the next opening one: "x](y", "x)(y".
@@ -19,6 +29,100 @@ ZERO_WIDTH = r"[\u200b\u200c\u200d\u2060\ufeff]"
 # The mailto: scheme in front of an address, and zero-width characters.
 EXTRA_PREFIXES = [r"(?i:mailto:)", ZERO_WIDTH]
 EXTRA_SUFFIXES = [ZERO_WIDTH]
+# Whitespace-free chunks longer than this are tokenized in pieces of this length.
+MAX_CHUNK = 1000
+# Characters of a string the suffix regex searches first; its matches are at most 5 long
+# except "\.\.+$", and a match that reaches the window's start makes the window grow.
+SUFFIX_WINDOW = 16
+_CHUNK_RE = re.compile(r"\S+")
+
+
+class TailSearch:
+    """A suffix regex's ``search`` that only looks at the end of the string.
+
+    Behaves like ``re.compile(pattern).search`` for a ``$``-anchored pattern, for spaCy's
+    purposes (it uses the match's length): the leftmost match that ends the string is found
+    in a window of the last characters, doubled while the match starts at the window's edge,
+    so a call costs the match's length, not the string's. ``pattern`` is what spaCy saves.
+    """
+
+    def __init__(self, pattern: str, window: int = SUFFIX_WINDOW):
+        """pattern (str): The suffix regex, each branch anchored with ``$``.
+        window (int): Characters searched first.
+        """
+        self.pattern = pattern
+        self.window = window
+        self._regex = re.compile(pattern)
+
+    def search(self, string: str) -> Optional["re.Match"]:
+        """string (str): The chunk. RETURNS (Optional[re.Match]): The suffix match, or None."""
+        window = self.window
+        while True:
+            start = max(0, len(string) - window)
+            match = self._regex.search(string, start)
+            if match is None or start == 0 or match.start() > start:
+                return match
+            window *= 2
+
+    def __reduce__(self):
+        return (TailSearch, (self.pattern, self.window))
+
+
+def tail_search(search: Optional[Callable]) -> Optional[Callable]:
+    """Wrap a compiled suffix regex's ``search`` (as spaCy stores it) in ``TailSearch``.
+
+    search (Optional[Callable]): ``re.Pattern.search`` or an already wrapped search, or None.
+    RETURNS (Optional[Callable]): ``TailSearch(pattern).search``.
+    """
+    if search is None or isinstance(getattr(search, "__self__", None), TailSearch):
+        return search
+    return TailSearch(search.__self__.pattern).search
+
+
+class PolicyTokenizer(Tokenizer):
+    """spaCy's Tokenizer, linear on hostile input (see the module docstring)."""
+
+    def __call__(self, text: str) -> Doc:
+        """Tokenize a text. text (str): The text. RETURNS (Doc): The tokens."""
+        if len(text) <= MAX_CHUNK or max(map(len, text.split()), default=0) <= MAX_CHUNK:
+            return super().__call__(text)
+        return self._call_in_pieces(text)
+
+    def _call_in_pieces(self, text: str) -> Doc:
+        """Tokenize ordinary stretches whole and overlong chunks in MAX_CHUNK pieces."""
+        docs: List[Doc] = []
+        for start, end in _pieces(text):
+            docs.append(super().__call__(text[start:end]))
+        return Doc.from_docs([d for d in docs if len(d)], ensure_whitespace=False)
+
+    def from_bytes(self, bytes_data: bytes, *, exclude=tuple()) -> "PolicyTokenizer":
+        """Load the tokenizer (spaCy recompiles the suffix regex; it is wrapped again)."""
+        super().from_bytes(bytes_data, exclude=exclude)
+        self.suffix_search = tail_search(self.suffix_search)
+        return self
+
+
+def _pieces(text: str) -> Iterator[Tuple[int, int]]:
+    """Cut a text into stretches: overlong chunks in MAX_CHUNK pieces, the rest as it is.
+
+    A piece that ends a chunk takes one following space along, so the space stays the
+    token's trailing whitespace as in a whole-text tokenization.
+    YIELDS (Tuple[int, int]): Character offsets, covering the text in order.
+    """
+    position = 0
+    for match in _CHUNK_RE.finditer(text):
+        start, end = match.span()
+        if end - start <= MAX_CHUNK:
+            continue
+        if start > position:
+            yield position, start
+        if end < len(text) and text[end] == " ":
+            end += 1
+        for piece in range(start, end, MAX_CHUNK):
+            yield piece, min(piece + MAX_CHUNK, end)
+        position = end
+    if position < len(text):
+        yield position, len(text)
 
 
 def _url_match_without_link_glue(url_match):
@@ -51,11 +155,12 @@ def create_tokenizer() -> Callable[[Language], Tokenizer]:
         defaults = nlp.Defaults
         prefixes = compile_prefix_regex(EXTRA_PREFIXES + list(defaults.prefixes or []))
         infixes = compile_infix_regex(list(defaults.infixes or []) + EXTRA_INFIXES)
-        tokenizer = spacy.tokenizer.Tokenizer(
+        suffixes = spacy.util.compile_suffix_regex(EXTRA_SUFFIXES + list(defaults.suffixes or []))
+        tokenizer = PolicyTokenizer(
             nlp.vocab,
             rules=defaults.tokenizer_exceptions,
             prefix_search=prefixes.search,
-            suffix_search=spacy.util.compile_suffix_regex(EXTRA_SUFFIXES + list(defaults.suffixes or [])).search,
+            suffix_search=TailSearch(suffixes.pattern).search,
             infix_finditer=infixes.finditer,
             token_match=defaults.token_match,
             url_match=_url_match_without_link_glue(defaults.url_match),
