@@ -72,6 +72,16 @@ def test_custom_punct_chars_and_serialisation(pair):
     assert [t.is_sent_start for t in restored(nlp.make_doc(text))][4] is False
 
 
+def test_punct_chars_that_are_not_punctuation(pair):
+    nlp, _, _ = pair
+    reference = nlp.create_pipe("sentencizer", config={"punct_chars": ["STOP", "."]})
+    ours = nlp.create_pipe("policylens_sentencizer", config={"punct_chars": ["STOP", "."]})
+    text = "Dear reader STOP we arrive Monday STOP . \" Bring coats. Thanks STOP"
+    expected = [t.is_sent_start for t in reference(nlp.make_doc(text))]
+    assert [t.is_sent_start for t in ours(nlp.make_doc(text))] == expected
+    assert expected.count(True) == 4
+
+
 def test_the_sample_policies(pair):
     nlp, reference, ours = pair
     texts = [item.text for item in readers.iter_inputs([str(ROOT / "assets" / "policies")])]

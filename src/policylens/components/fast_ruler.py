@@ -700,6 +700,8 @@ class AnchoredPattern:
         """
         looked_up = [(len(p), low, high, p) for low, high, cond in self.required if cond[0] != "flag"
                      for p in [conditions.positions(cond)]]
+        if looked_up and not min(entry[0] for entry in looked_up):
+            return []  # a required word is nowhere in the Doc
         flags = [(low, high, cond) for low, high, cond in self.required if cond[0] == "flag"]
         if candidates is None:
             if not looked_up:

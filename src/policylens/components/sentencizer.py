@@ -13,7 +13,7 @@ token comes after the last word before it. That is two running maxima over the D
 IS_PUNCT arrays, and one ``Doc.from_array``. ``tests/test_sentencizer.py`` checks the
 boundaries against spaCy's sentencizer.
 """
-from typing import Callable, Iterable, List, Optional
+from typing import Callable, Iterable, List, Optional, Tuple
 
 import numpy
 from spacy.attrs import IS_PUNCT, ORTH, SENT_START
@@ -31,13 +31,20 @@ _INSIDE = numpy.array(-1, dtype="int64").astype("uint64")
 class ArraySentencizer(Sentencizer):
     """spaCy's Sentencizer (same config, serialisation and boundaries), on token arrays."""
 
-    def _punct_hashes(self) -> numpy.ndarray:
-        """The sorted ORTH hashes of ``punct_chars`` (recomputed when the set changes)."""
+    def _punct_hashes(self, doc: Doc) -> Tuple[numpy.ndarray, bool]:
+        """The sorted ORTH hashes of ``punct_chars``, and whether every one of them is punctuation
+        (``is_punct``) in the Doc's language (recomputed when the set changes).
+
+        doc (Doc): A Doc of the pipeline (for its language's lexical attributes).
+        RETURNS (Tuple[numpy.ndarray, bool]): The hashes, and whether all are punctuation.
+        """
         chars = frozenset(self.punct_chars)
         if getattr(self, "_hashed_chars", None) != chars:
+            is_punct = doc.vocab.lex_attr_getters.get(IS_PUNCT)
             self._hashed_chars = chars
             self._hashes = numpy.asarray(sorted(get_string_id(c) for c in chars), dtype="uint64")
-        return self._hashes
+            self._all_punct = is_punct is not None and all(is_punct(c) for c in chars)
+        return self._hashes, self._all_punct
 
     def starts(self, doc: Doc) -> numpy.ndarray:
         """Which tokens start a sentence, by spaCy's sentencizer rule.
@@ -49,8 +56,15 @@ class ArraySentencizer(Sentencizer):
         if not n:
             return numpy.zeros(0, dtype=bool)
         values = doc.to_array([ORTH, IS_PUNCT])
-        is_char = numpy.isin(values[:, 0], self._punct_hashes())
-        is_word = ~(is_char | (values[:, 1] != 0))
+        hashes, all_punct = self._punct_hashes(doc)
+        is_punct = values[:, 1] != 0
+        if all_punct:  # only punctuation tokens can be one of punct_chars: look only at those
+            is_char = numpy.zeros(n, dtype=bool)
+            punct = numpy.flatnonzero(is_punct)
+            is_char[punct] = numpy.isin(values[punct, 0], hashes)
+        else:
+            is_char = numpy.isin(values[:, 0], hashes)
+        is_word = ~(is_char | is_punct)
         positions = numpy.arange(n)
         # For each token, the last punct_chars token and the last word strictly before it.
         last_char = numpy.maximum.accumulate(numpy.where(is_char, positions, -1))
