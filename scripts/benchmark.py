@@ -9,6 +9,7 @@ Prints a table and writes JSON (``metrics/benchmark.json``).
     python scripts/benchmark.py                      # ../shared/eval if present, else the samples x 50
     python scripts/benchmark.py --corpus DIR_OR_FILE --repeat 3
     python scripts/benchmark.py --samples 200        # the bundled samples repeated 200 times
+    python scripts/benchmark.py --profile            # ... and the CPU time of each component
 """
 import json
 import os
@@ -101,18 +102,21 @@ def _texts(corpus: Path):
 def run_phase(phase: str, corpus: str, pipeline: str, repeat: int = 1, batch_size: int = 64) -> dict:
     """Run one phase in this process and measure it.
 
-    phase (str): "load", "bare", "full", "annotate" or "annotate2" (two worker processes).
+    phase (str): "load", "bare", "full", "annotate", "annotate2" (two worker processes) or
+        "components" (CPU time of each step of the pipeline, see ``profile_components``).
     corpus (str): The corpus JSONL.
     pipeline (str): The assembled pipeline directory.
     repeat (int): For "annotate": read the corpus this many times.
     batch_size (int): Documents per batch.
-    RETURNS (dict): {"phase", "seconds", "documents", "tokens", "peak_rss_mb", ...}.
+    RETURNS (dict): {"phase", "seconds", "cpu_seconds", "documents", "tokens", "peak_rss_mb", ...}
+        ("cpu_seconds": this process's CPU time, which other programs on the machine change less).
     """
     import spacy
 
     import policylens
 
     result: dict = {"phase": phase}
+    cpu_started = time.process_time()
     if phase == "load":
         started = time.perf_counter()
         nlp = policylens.load(pipeline)
@@ -121,7 +125,7 @@ def run_phase(phase: str, corpus: str, pipeline: str, repeat: int = 1, batch_siz
     elif phase in ("bare", "full"):
         nlp = spacy.blank("en") if phase == "bare" else policylens.load(pipeline)
         documents = tokens = 0
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         for doc in nlp.pipe(_texts(Path(corpus)), batch_size=batch_size):
             documents += 1
             tokens += len(doc)
@@ -135,7 +139,7 @@ def run_phase(phase: str, corpus: str, pipeline: str, repeat: int = 1, batch_siz
         inputs = [corpus] * repeat
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "out.jsonl"
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             with JsonlWriter(out) as output, JsonlWriter(Path(tmp) / "out.errors.jsonl") as errors:
                 summary = annotate_stream(
                     readers.iter_inputs(inputs), nlp, output, errors, batch_size=batch_size,
@@ -146,10 +150,64 @@ def run_phase(phase: str, corpus: str, pipeline: str, repeat: int = 1, batch_siz
         result.update(documents=summary.documents, errors=summary.errors, repeat=repeat)
         if phase == "annotate2":
             result["workers_peak_rss_mb"] = _peak_rss_mb(children=True)
+    elif phase == "components":
+        result.update(profile_components(policylens.load(pipeline), list(_texts(Path(corpus))), batch_size))
     else:
         raise ValueError(f"unknown phase {phase!r}")
+    result["cpu_seconds"] = time.process_time() - cpu_started
     result["peak_rss_mb"] = _peak_rss_mb()
     return result
+
+
+def profile_components(nlp, texts: List[str], batch_size: int = 64) -> dict:
+    """CPU time of each step of annotating the texts: the bare blank English tokenizer (for
+    comparison), the pipeline's tokenizer, each component as ``nlp.pipe`` runs it, and the
+    records (``io.doc_to_record``), batch by batch.
+
+    nlp (Language): The pipeline.
+    texts (List[str]): The corpus.
+    batch_size (int): Documents per batch.
+    RETURNS (dict): {"components": {step: seconds}, "documents", "tokens", "seconds"}.
+    """
+    import spacy
+
+    from policylens.io import doc_to_record
+
+    bare = spacy.blank("en")
+    steps: Dict[str, float] = {"bare tokenizer": 0.0, "tokenizer": 0.0, **{name: 0.0 for name in nlp.pipe_names}, "doc_to_record": 0.0}
+    tokens = 0
+    for first in range(0, len(texts), batch_size):
+        batch = texts[first : first + batch_size]
+        started = time.process_time()
+        for text in batch:
+            bare.make_doc(text)
+        steps["bare tokenizer"] += time.process_time() - started
+        started = time.process_time()
+        docs = [nlp.make_doc(text) for text in batch]
+        steps["tokenizer"] += time.process_time() - started
+        for name, proc in nlp.pipeline:
+            started = time.process_time()
+            docs = list(proc.pipe(docs, batch_size=batch_size)) if hasattr(proc, "pipe") else [proc(doc) for doc in docs]
+            steps[name] += time.process_time() - started
+        started = time.process_time()
+        for doc, text in zip(docs, batch):
+            doc_to_record(doc, text=text)
+        steps["doc_to_record"] += time.process_time() - started
+        tokens += sum(len(doc) for doc in docs)
+    pipeline = sum(seconds for step, seconds in steps.items() if step not in ("bare tokenizer", "doc_to_record"))
+    return {"components": steps, "documents": len(texts), "tokens": tokens, "seconds": pipeline}
+
+
+def format_components(run: dict) -> str:
+    """The ``components`` phase as a table: CPU seconds, share of the pipeline and tokens/s per step."""
+    steps = run["components"]
+    pipeline = run["seconds"]
+    lines = [f"{'step (CPU time, one process)':<30} {'ms':>9} {'share':>7} {'tokens/s':>12}"]
+    for step, seconds in steps.items():
+        share = f"{seconds / pipeline:.1%}" if step not in ("bare tokenizer", "doc_to_record") else ""
+        lines.append(f"{step:<30} {seconds * 1000:>9.1f} {share:>7} {run['tokens'] / seconds if seconds else 0:>12,.0f}")
+    lines.append(f"{'pipeline (tokenizer + components)':<30} {pipeline * 1000:>9.1f} {'100%':>7} {run['tokens'] / pipeline:>12,.0f}")
+    return "\n".join(lines)
 
 
 def run_child(phase: str, corpus: Path, pipeline: Path, repeat: int = 1, batch_size: int = 64) -> dict:
@@ -184,6 +242,9 @@ def summarise(runs: Dict[str, dict], corpus_info: dict) -> dict:
         "full_tokens_per_s": rate(full, "tokens"),
         "full_docs_per_s": rate(full, "documents"),
         "full_over_bare": round(rate(full, "tokens") / rate(bare, "tokens"), 3),
+        # The same ratio on CPU time, which other programs on a shared machine disturb less.
+        "full_over_bare_cpu": round(bare["cpu_seconds"] / full["cpu_seconds"] * full["tokens"] / bare["tokens"], 3)
+        if bare.get("cpu_seconds") and full.get("cpu_seconds") else None,
         "annotate_docs_per_s": rate(one, "documents"),
         "annotate_tokens_per_s": round(full["tokens"] / one["seconds"], 1),
         "annotate_n2_docs_per_s": rate(two, "documents"),
@@ -216,7 +277,9 @@ def format_table(report: dict) -> str:
         f"{'annotate --n-process 2':<34} {f['annotate_n2_tokens_per_s']:>11,.0f} {f['annotate_n2_docs_per_s']:>9,.1f} {f['peak_rss_mb']['annotate2']:>12}",
         f"{'annotate, 10x the corpus':<34} {'':>11} {'':>9} {f['peak_rss_mb']['annotate10']:>12}",
         "",
-        f"full / bare tokens/s: {f['full_over_bare']:.2f}   --n-process 2 speed-up: {f['n2_speedup']:.2f}x   "
+        f"full / bare tokens/s: {f['full_over_bare']:.2f}"
+        + (f" (CPU time: {f['full_over_bare_cpu']:.2f})" if f.get("full_over_bare_cpu") else "")
+        + f"   --n-process 2 speed-up: {f['n2_speedup']:.2f}x   "
         f"peak RSS growth at 10x: {f['peak_rss_growth_10x']:+.1%}   load: {f['load_seconds']:.2f} s",
         "targets: " + ", ".join(f"{name} {'met' if ok else 'NOT met'}" for name, ok in report["targets"].items()),
         "",
@@ -240,6 +303,7 @@ def main(
     output: Path = typer.Option(ROOT / "metrics" / "benchmark.json", "--output", "-o", help="JSON report."),
     batch_size: int = typer.Option(64, "--batch-size", min=1),
     rounds: int = typer.Option(2, "--rounds", min=1, help="Runs of each timed phase; the fastest counts."),
+    profile: bool = typer.Option(False, "--profile", help="Also time each step of the pipeline (CPU time per component)."),
 ) -> None:
     """Measure the pipeline against spaCy's bare tokenizer on one corpus and write the report."""
     if samples:
@@ -273,6 +337,9 @@ def main(
         runs["annotate10"] = run_child("annotate", corpus_path, pipeline, repeat=10, batch_size=batch_size)
         report = summarise(runs, info)
         report["rounds"] = rounds
+        if profile:
+            typer.echo("benchmark: time per component ...", err=True)
+            report["components"] = run_child("components", corpus_path, pipeline, batch_size=batch_size)
     report["machine"] = {
         "cpus": os.cpu_count(),
         "load_average_before": load,
@@ -284,6 +351,8 @@ def main(
     output.parent.mkdir(parents=True, exist_ok=True)
     srsly.write_json(output, report)
     typer.echo(format_table(report))
+    if profile:
+        typer.echo("\n" + format_components(report["components"]))
     typer.echo(f"\n-> {output}", err=True)
 
 

@@ -41,6 +41,20 @@ def test_phases_count_documents_and_tokens(tmp_path, saved_pipeline):
     assert all(run["peak_rss_mb"] > 10 and run["seconds"] > 0 for run in (bare, full, annotate))
 
 
+def test_components_cover_every_step(tmp_path, nlp):
+    corpus = tmp_path / "corpus.jsonl"
+    benchmark.make_corpus([str(ROOT / "assets" / "policies")], 2, corpus)
+    texts = [r["text"] for r in srsly.read_jsonl(corpus)]
+    run = benchmark.profile_components(nlp, texts, batch_size=5)
+    steps = run["components"]
+    assert list(steps) == ["bare tokenizer", "tokenizer", *nlp.pipe_names, "doc_to_record"]
+    assert run["documents"] == 12 and run["tokens"] == sum(len(nlp.make_doc(t)) for t in texts)
+    assert all(seconds >= 0 for seconds in steps.values())
+    assert run["seconds"] == sum(seconds for step, seconds in steps.items() if step not in ("bare tokenizer", "doc_to_record"))
+    table = benchmark.format_components(run)
+    assert all(step in table for step in steps)
+
+
 def test_summarise_checks_the_targets():
     def run(seconds, documents=100, tokens=100_000, rss=200.0):
         return {"seconds": seconds, "documents": documents, "tokens": tokens, "peak_rss_mb": rss}
@@ -50,8 +64,13 @@ def test_summarise_checks_the_targets():
     report = benchmark.summarise(runs, {"source": "x", "repeat": 1, "documents": 100, "characters": 500_000})
     figures = report["figures"]
     assert figures["full_over_bare"] == 0.5 and figures["n2_speedup"] == 2.0
+    assert figures["full_over_bare_cpu"] is None  # no CPU times measured
     assert figures["peak_rss_growth_10x"] == 0.15
     assert report["targets"] == {"full_over_bare >= 0.5": True, "n2_speedup >= 1.6": True,
                                  "peak_rss_growth_10x <= 0.10": False, "load_seconds <= 2": True}
     table = benchmark.format_table(report)
     assert "full / bare tokens/s: 0.50" in table and "peak_rss_growth_10x <= 0.10 NOT met" in table
+    runs["bare"]["cpu_seconds"], runs["full"]["cpu_seconds"] = 0.8, 2.0
+    report = benchmark.summarise(runs, {"source": "x", "repeat": 1, "documents": 100, "characters": 500_000})
+    assert report["figures"]["full_over_bare_cpu"] == 0.4
+    assert "(CPU time: 0.40)" in benchmark.format_table(report)
