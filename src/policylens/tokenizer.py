@@ -53,6 +53,8 @@ class TailSearch:
         self.pattern = pattern
         self.window = window
         self._regex = re.compile(pattern)
+        self.examined = 0  # characters handed to the regex so far: a deterministic work count
+
 
     def search(self, string: str) -> Optional["re.Match"]:
         """string (str): The chunk. RETURNS (Optional[re.Match]): The suffix match, or None."""
@@ -60,6 +62,7 @@ class TailSearch:
         while True:
             start = max(0, len(string) - window)
             match = self._regex.search(string, start)
+            self.examined += len(string) - start
             if match is None or start == 0 or match.start() > start:
                 return match
             window *= 2

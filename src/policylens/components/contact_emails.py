@@ -119,10 +119,13 @@ class ContactEmails:
             doc.spans[self.spans_key] = group + spans
         return doc
 
-    def find(self, doc: Doc) -> Iterable[Tuple[int, int, str, str]]:
+    def find(self, doc: Doc, work: Optional[Dict[str, int]] = None) -> Iterable[Tuple[int, int, str, str]]:
         """Yield (token start, token end, normalised address, kind) for each address.
 
         doc (Doc): The document.
+        work (Optional[Dict[str, int]]): When given, counts what was examined: "candidates"
+            (tokens looked at) and "chars" (characters of the tokens around each candidate that
+            were scanned, one token beyond each end included), a deterministic measure of work.
         YIELDS (Tuple[int, int, str, str]): kind is "plain", "obfuscated" or "mailto".
         """
         after = 0  # tokens before this belong to an address already found
@@ -131,8 +134,9 @@ class ContactEmails:
                 continue
             text = doc[i].text
             match = None
+            scanned = (i, i + 1)
             if "@" in text:
-                start, end = self._address_bounds(doc, i)
+                start, end, scanned = self._address_bounds(doc, i)
                 address = normalise_address(doc[start:end].text)
                 match = (start, end, address, "plain") if address else None
             elif text[:1].isalnum():
@@ -140,7 +144,11 @@ class ContactEmails:
                 if plain and normalise_address(plain):
                     match = (i, i + 1, normalise_address(plain), "obfuscated")
                 else:
-                    match = self._multi_token(doc, i)
+                    match, scanned = self._multi_token(doc, i, after)
+            if work is not None:
+                low, high = max(0, scanned[0] - 1), min(len(doc), scanned[1] + 1)
+                work["candidates"] = work.get("candidates", 0) + 1
+                work["chars"] = work.get("chars", 0) + doc[high - 1].idx + len(doc[high - 1]) - doc[low].idx
             if match is None:
                 continue
             start, end, address, kind = match
@@ -150,23 +158,25 @@ class ContactEmails:
             after = end
 
     @staticmethod
-    def _address_bounds(doc: Doc, i: int) -> Tuple[int, int]:
-        """Token bounds of the address around the "@" token i.
+    def _address_bounds(doc: Doc, i: int) -> Tuple[int, int, Tuple[int, int]]:
+        """Token bounds of the address around the "@" token i, and the tokens looked at.
 
         The tokenizer splits some addresses: at hyphens ("info@quick", "-", "gdpr.co.uk") and
         before an upper-case TLD ("a@b", ".", "COM"). Glued neighbours (no space between)
         made of address characters belong to the address; trailing "." and "-" do not.
+        RETURNS (Tuple[int, int, Tuple[int, int]]): start, end, and the glued run scanned.
         """
         start, end = i, i + 1
         while start > 0 and doc[start - 1].whitespace_ == "" and set(doc[start - 1].text) <= LOCAL_CHARS:
             start -= 1
         while end < len(doc) and doc[end - 1].whitespace_ == "" and set(doc[end].text) <= LABEL_CHARS | {"."}:
             end += 1
+        scanned = (start, end)
         while end > i + 1 and not doc[end - 1].text.strip(".-"):
             end -= 1
         while start < i and doc[start].text in (".", "-", "'"):
             start += 1
-        return start, end
+        return start, end, scanned
 
     @staticmethod
     def _after_mailto(doc: Doc, start: int) -> bool:
@@ -182,13 +192,28 @@ class ContactEmails:
             return 3, True
         return 0, False
 
-    def _multi_token(self, doc: Doc, i: int) -> Optional[Tuple[int, int, str, str]]:
-        """An address written across tokens whose local part is token i, else None."""
+    def _multi_token(
+        self, doc: Doc, i: int, floor: int = 0
+    ) -> Tuple[Optional[Tuple[int, int, str, str]], Tuple[int, int]]:
+        """An address written across tokens whose local part ends with token i, else None.
+
+        The tokenizer splits some words in two ("0g" -> "0", "g": a number and a unit), so
+        glued tokens (no space between) of address characters join the local part (back to
+        ``floor``, the end of the previous address) and each domain label.
+        RETURNS (Tuple[Optional[Tuple[int, int, str, str]], Tuple[int, int]]): The match, and
+            the tokens looked at.
+        """
         if not set(doc[i].text) <= LOCAL_CHARS:
-            return None
+            return None, (i, i + 1)
         at_len, at_bracketed = self._marker(doc, i + 1, "at")
         if not at_len:
-            return None
+            return None, (i, i + 2)
+        start = i
+        while start > floor and doc[start - 1].whitespace_ == "" and set(doc[start - 1].text) <= LOCAL_CHARS:
+            start -= 1
+        scan_start = start
+        while start < i and doc[start].text in (".", "-", "'"):
+            start += 1
         j = i + 1 + at_len
         labels: List[str] = []
         end = j
@@ -196,19 +221,24 @@ class ContactEmails:
         while j < len(doc) and len(labels) < MAX_DOMAIN_LABELS:
             if not set(doc[j].text) <= LABEL_CHARS | {"."}:
                 break
-            labels.append(doc[j].text)
+            label = [doc[j].text]
             j += 1
+            while j < len(doc) and doc[j - 1].whitespace_ == "" and set(doc[j].text) <= LABEL_CHARS:
+                label.append(doc[j].text)
+                j += 1
+            labels.append("".join(label))
             end = j
             dot_len, _ = self._marker(doc, j, "dot")
             if not dot_len:
                 break
             saw_dot_word = True
             j += dot_len
+        scanned = (scan_start, min(len(doc), j + 3))
         # A bare "at" is ordinary English unless a "dot" word shows the writer is spelling an address.
         if not labels or not (at_bracketed or saw_dot_word):
-            return None
-        address = normalise_address(doc[i].text + "@" + ".".join(labels))
-        return (i, end, address, "obfuscated") if address else None
+            return None, scanned
+        address = normalise_address(doc[start:i + 1].text + "@" + ".".join(labels))
+        return ((start, end, address, "obfuscated") if address else None), scanned
 
     def role(self, doc: Doc, start: int, end: int, address: str, prev_end: int, next_start: int) -> str:
         """Decide the role of the address at tokens [start, end).
