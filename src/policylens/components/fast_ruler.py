@@ -37,7 +37,7 @@ import warnings
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import numpy
-from spacy.attrs import IDS, LOWER
+from spacy.attrs import IDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline.span_ruler import SpanRuler
@@ -219,30 +219,31 @@ class SlotWalk:
     def __init__(self, vocab, slots: Sequence[Slot]):
         """vocab (Vocab): For the hashes. slots (Sequence[Slot]): Consecutive slots, in pattern order."""
         self.slots = [
-            (frozenset(vocab.strings.add(word) for word in words), check, optional) for words, check, optional in slots
+            (frozenset(vocab.strings.add(word) for word in words), _hashed(vocab, check), optional)
+            for words, check, optional in slots
         ]
 
-    def ends(self, lowers: List[int], doc: Doc, starts: Set[int]) -> Set[int]:
+    def ends(self, lowers: List[int], conditions: "DocConditions", starts: Set[int]) -> Set[int]:
         """Where the slots, matched from one of ``starts`` on, can end."""
         n = len(lowers)
         positions = starts
         for hashes, check, optional in self.slots:
             following = set(positions) if optional else set()
             for p in positions:
-                if p < n and lowers[p] in hashes and (check is None or doc[p].text in check):
+                if p < n and lowers[p] in hashes and (check is None or conditions.values("ORTH")[p] in check):
                     following.add(p + 1)
             positions = following
             if not positions:
                 break
         return positions
 
-    def starts(self, lowers: List[int], doc: Doc, ends: Set[int]) -> Set[int]:
+    def starts(self, lowers: List[int], conditions: "DocConditions", ends: Set[int]) -> Set[int]:
         """Where the slots, matched so that they end at one of ``ends``, can start."""
         positions = ends
         for hashes, check, optional in reversed(self.slots):
             following = set(positions) if optional else set()
             for p in positions:
-                if p > 0 and lowers[p - 1] in hashes and (check is None or doc[p - 1].text in check):
+                if p > 0 and lowers[p - 1] in hashes and (check is None or conditions.values("ORTH")[p - 1] in check):
                     following.add(p - 1)
             positions = following
             if not positions:
@@ -276,7 +277,7 @@ class SlotTrie:
     def _hash(self, node: Tuple[list, dict]) -> tuple:
         strings = self.vocab.strings
         children = [
-            (frozenset(strings.add(word) for word in words), check, optional, self._hash(child))
+            (frozenset(strings.add(word) for word in words), _hashed(self.vocab, check), optional, self._hash(child))
             for (words, check, optional), child in node[1].items()
         ]
         return tuple(node[0]), children
@@ -286,11 +287,11 @@ class SlotTrie:
         """Whether any pattern has slots after the entry chunk."""
         return bool(self.root[1])
 
-    def walk(self, lowers: Optional[List[int]], doc: Doc, ends: Set[int]) -> List[Tuple[str, str, Set[int]]]:
+    def walk(self, lowers: Optional[List[int]], conditions: "DocConditions", ends: Set[int]) -> List[Tuple[str, str, Set[int]]]:
         """Where each pattern's matches end, given where the entry chunk's matches end.
 
         lowers (Optional[List[int]]): The Doc's LOWER hashes (may be None when ``branches`` is False).
-        doc (Doc): The Doc (for ORTH checks).
+        conditions (DocConditions): The Doc's arrays (ORTH, for the checks).
         ends (Set[int]): Ends of the entry chunk's matches from one start.
         RETURNS (List[Tuple[str, str, Set[int]]]): (label, id, ends) of patterns that match.
         """
@@ -306,16 +307,23 @@ class SlotTrie:
             for hashes, check, optional, child in children:
                 following = set(positions) if optional else set()
                 for p in positions:
-                    if p < n and lowers[p] in hashes and (check is None or doc[p].text in check):
+                    if p < n and lowers[p] in hashes and (check is None or conditions.values("ORTH")[p] in check):
                         following.add(p + 1)
                 if following:
                     stack.append((child, following))
         return results
 
 
-def _passes(doc: Doc, start: int, alternatives: Sequence[tuple]) -> bool:
-    """Whether the ORTH checks of one of the alternatives hold for the sequence at ``start``."""
-    return any(all(doc[start + offset].text in allowed for offset, allowed in checks) for checks in alternatives)
+def _hashed(vocab, strings: Optional[FrozenSet[str]]) -> Optional[FrozenSet[int]]:
+    """The hashes of an ORTH check's strings (None: no check)."""
+    return None if strings is None else frozenset(vocab.strings.add(string) for string in strings)
+
+
+def _passes(conditions: "DocConditions", start: int, alternatives: Sequence[tuple]) -> bool:
+    """Whether the ORTH checks (offset, ORTH hashes) of one of the alternatives hold for the
+    sequence at ``start``."""
+    orths = conditions.values("ORTH")
+    return any(all(orths[start + offset] in allowed for offset, allowed in checks) for checks in alternatives)
 
 
 def condition(token: dict) -> Optional[Condition]:
@@ -848,7 +856,8 @@ class CompiledTokenPatterns:
                 for number, (checks, docs) in enumerate(by_checks.items()):
                     key = f"policylens.phrase.{index}.{number}"
                     self.phrases.add(key, docs)
-                    self.phrase_keys[self.vocab.strings.add(key)] = (group, checks)
+                    hashed = tuple((offset, _hashed(self.vocab, allowed)) for offset, allowed in checks)
+                    self.phrase_keys[self.vocab.strings.add(key)] = (group, hashed)
                 self.chunked[group] = (SlotWalk(self.vocab, before) if before else None, SlotTrie(self.vocab))
                 self.counts["sequences"] += len(sequences)
             self.chunked[group][1].add(after, label, pattern_id)
@@ -906,6 +915,7 @@ class CompiledTokenPatterns:
         """
         found = set()
         lowers: Optional[List[int]] = None
+        conditions = DocConditions(doc, self)  # the Doc's arrays, read once for all patterns
         starts: Dict[int, List[int]] = {}  # prefix key -> starts found by the PhraseMatcher
         entries: Dict[Tuple[int, int], Set[int]] = {}  # (group, start) -> ends of its entry chunk
         for key, start, end in self.phrases(doc):
@@ -913,7 +923,7 @@ class CompiledTokenPatterns:
                 starts.setdefault(key, []).append(start)
                 continue
             group, checks = self.phrase_keys[key]
-            if checks and not _passes(doc, start, (checks,)):
+            if checks and not _passes(conditions, start, (checks,)):
                 continue
             entries.setdefault((group, start), set()).add(end)
         for (group, start), ends in entries.items():  # the slots around: once per group and start
@@ -921,15 +931,14 @@ class CompiledTokenPatterns:
             begins = {start}
             if before is not None or after.branches:
                 if lowers is None:
-                    lowers = doc.to_array(LOWER).tolist()
+                    lowers = conditions.values("LOWER")
                 if before is not None:
-                    begins = before.starts(lowers, doc, begins)
+                    begins = before.starts(lowers, conditions, begins)
                     if not begins:
                         continue
-            for label, pattern_id, pattern_ends in after.walk(lowers, doc, ends):
+            for label, pattern_id, pattern_ends in after.walk(lowers, conditions, ends):
                 found.update((s, e, label, pattern_id) for s in begins for e in pattern_ends)
         if self.anchored:
-            conditions = DocConditions(doc, self)
             starts = {key: sorted(set(found_starts)) for key, found_starts in starts.items()}
             for index, (label, pattern_id, anchored) in self.anchored.items():
                 candidates = starts.get(self.prefix_of.get(index)) if anchored.skip else None
