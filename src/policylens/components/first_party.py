@@ -12,17 +12,28 @@ Names are compared as tuples of normalised words (lower case, corporate suffixes
 domains' endings dropped), so "Amazon", "Amazon.com" and "Amazon.com, Inc." are one name.
 The cue words are data (``patterns/context_rules.json``, key ``first_party``).
 """
+import bisect
 import re
-from typing import Dict, Iterable, List, Sequence, Set, Tuple
+from typing import Iterable, List, Sequence, Set, Tuple
 
+import numpy
+from spacy.attrs import IDX, LOWER, ORTH
 from spacy.tokens import Doc, Span
+
+from .doc_context import DocContext
 
 Words = Tuple[str, ...]
 QUOTES = "\"'“”‘’«»"
 WORD_RE = re.compile(r"[a-z0-9]+")
+DOMAIN_END_RE = re.compile(r"\.(?:com|net|org|io|co|gov|edu|info|biz|app|ru|de|uk|in)$")
 # A run of name-like words: capitalised or digit-bearing words, with inner connectors.
 NAME_WORD = r"(?:[A-Z0-9][\w.'&-]*[\w]|[A-Z])"
 NAME = rf"{NAME_WORD}(?:(?:\s+|,\s*|\s*&\s*|\s+(?:of|and|for|de)\s+){NAME_WORD}){{0,5}}"
+
+
+def _normal(lower: str) -> str:
+    """A lower-cased token as it counts in a name: web endings and punctuation dropped ("amazon")."""
+    return "".join(WORD_RE.findall(DOMAIN_END_RE.sub("", lower)))
 
 
 class FirstParty:
@@ -44,11 +55,13 @@ class FirstParty:
         # "Welcome to Acme": the name starts right after the cue (case-insensitive cue only).
         self.after_re = re.compile(rf"(?i:\b(?:{after}))\s+(?:the\s+)?({NAME})")
         # ("Acme", "we", "us") or (collectively, "Acme"): the parenthesis that defines a party.
+        # Every parenthesis is a candidate; its inside is then matched against the definitions.
+        self.paren_re = re.compile(r"\(([^()]{1,250})\)")
         self.definition_re = re.compile(
-            rf"\(([^()]{{0,160}}?[{QUOTES}](?:we|us|our),?[{QUOTES}][^()]{{0,80}}"
-            rf"|\s*(?:hereby|hereinafter|hereafter)?,?\s*referred\s+to\s+as\s*[{QUOTES}][^()]{{0,80}}"
-            rf"|\s*(collectively|together)\b[^()]{{0,160}}?)\)",
-            re.I,
+            rf"(?:.{{0,160}}?[{QUOTES}](?:we|us|our),?[{QUOTES}].*"
+            rf"|\s*(?:hereby|hereinafter|hereafter)?,?\s*referred\s+to\s+as\s*[{QUOTES}].*"
+            rf"|\s*(collectively|together)\b.*)",
+            re.I | re.S,
         )
         suffixes = "|".join(re.escape(w) for w in sorted(self.suffixes, key=len, reverse=True) if len(w) > 2)
         # A (collectively, "...") definition names a company only after a corporate suffix.
@@ -84,20 +97,35 @@ class FirstParty:
             if words and len(words) <= 6:
                 names.add(words)
 
-    def detect(self, doc: Doc) -> Tuple[Set[Words], List[Tuple[int, int]]]:
+    def detect(self, doc: Doc, context: DocContext) -> Tuple[Set[Words], List[Tuple[int, int]]]:
         """Find the first party's names and the stretches that define it.
 
+        Only the text around parentheses and the first ``intro_chars`` characters are read,
+        so the document's whole text is never joined.
+
         doc (Doc): A sentence-split document.
+        context (DocContext): Its sentence bounds.
         RETURNS (Tuple[Set[Words], List[Tuple[int, int]]]): the names as word tuples, and
             (start, end) token ranges from a defining sentence's start to its definition.
         """
-        text = doc.text
         names: Set[Words] = set()
         regions: List[Tuple[int, int]] = []
-        for match in self.definition_re.finditer(text):
-            inside = match.group(1)
-            before = text[max(0, match.start() - 160) : match.start()]
-            if match.group(2) and not self.suffix_re.search(before):
+        orth = doc.to_array(ORTH)
+        opening, closing = doc.vocab.strings.add("("), doc.vocab.strings.add(")")
+        closes = numpy.flatnonzero(orth == closing)
+        for paren in numpy.flatnonzero(orth == opening).tolist():
+            after = bisect.bisect_right(closes, paren)
+            if after == len(closes) or closes[after] - paren > 60:
+                continue
+            inside = context.text(paren + 1, int(closes[after])).rstrip()
+            # Cheap test first: a definition quotes a name or says "collectively"/"together".
+            if not any(q in inside for q in QUOTES) and "ollectively" not in inside and "ogether" not in inside:
+                continue
+            match = self.definition_re.fullmatch(inside)
+            if match is None:
+                continue
+            before = context.text(max(0, paren - 30), paren)
+            if match.group(1) and not self.suffix_re.search(before):
                 continue
             for alias in re.findall(rf"[{QUOTES}]([^{QUOTES}]{{2,40}})[{QUOTES}]", inside):
                 # Aliases are names: capitalised, short ("Acme", "ACME Group"), not "we" or "Policy".
@@ -107,12 +135,9 @@ class FirstParty:
             name = re.search(rf"({NAME})[\s,]*$", before)
             if name:
                 self._add(names, name.group(1))
-            token = doc.char_span(match.start(), match.start() + 1, alignment_mode="expand")
-            if token is not None:
-                paren = token.start
-                sent_start = token.sent.start if doc.has_annotation("SENT_START") else 0
-                regions.append((max(sent_start, paren - 25), paren))
-        head = text[: self.intro_chars]
+            sent_start = context.sentence(paren)[0]
+            regions.append((max(sent_start, paren - 25), paren))
+        head = self._head(doc, context)
         for line in [l for l in head.splitlines() if l.strip()][:4]:
             if len(line.split()) <= 10 and self.title_re.search(line):
                 rest = self.title_re.sub(" ", line)
@@ -126,25 +151,37 @@ class FirstParty:
                 self._add(names, match.group(1))
         return names, regions
 
+    def _head(self, doc: Doc, context: DocContext) -> str:
+        """The text of the tokens that start within the first ``intro_chars`` characters."""
+        if not len(doc):
+            return ""
+        idx = doc.to_array(IDX)
+        end = int(numpy.searchsorted(idx, self.intro_chars))
+        return context.text(0, end)
+
     def mentions(self, doc: Doc, names: Iterable[Words]) -> List[Tuple[int, int]]:
-        """Token ranges where a first-party name is written (one token or several).
+        """Token ranges where a first-party name is written ("Bitrix24", "Bitrix 24", "Amazon.com").
 
         doc (Doc): The document.
         names (Iterable[Words]): First-party names.
-        RETURNS (List[Tuple[int, int]]): (start, end) token offsets.
+        RETURNS (List[Tuple[int, int]]): (start, end) token offsets, the longest name at each start.
         """
         keys = {"".join(n) for n in names}
-        if not keys:
+        if not keys or not len(doc):
             return []
-        initials = {k[0] for k in keys}
+        strings = doc.vocab.strings
+        lower = doc.to_array(LOWER)
+        # Only tokens that can begin a name are looked at: found among the distinct words.
+        initials = {k[:2] for k in keys}
+        begin = [
+            h for h in numpy.unique(lower).tolist()
+            if strings[h][:2] in initials and _normal(strings[h])[:2] in initials
+        ]
         found = []
-        for i in range(len(doc)):
-            # Most tokens cannot start a name: a first-letter test skips them cheaply.
-            if doc[i].lower_[:1] not in initials:
-                continue
+        for i in numpy.flatnonzero(numpy.isin(lower, begin)).tolist():
             joined, longest = "", 0
             for j in range(i, min(i + 6, len(doc))):
-                joined += "".join(WORD_RE.findall(self._strip_domain(doc[j].lower_)))
+                joined += _normal(strings[int(lower[j])])
                 if not joined or not any(k.startswith(joined) for k in keys):
                     break
                 if joined in keys:
@@ -152,10 +189,6 @@ class FirstParty:
             if longest:
                 found.append((i, longest))
         return found
-
-    @staticmethod
-    def _strip_domain(lower: str) -> str:
-        return re.sub(r"\.(?:com|net|org|io|co|gov|edu|info|biz|app|ru|de|uk|in)$", "", lower)
 
     def group_spans(self, doc: Doc, mentions: Sequence[Tuple[int, int]], label: str, span_id: str) -> List[Span]:
         """Spans for the first party's group ("Acme entities", "the Acme family of companies").

@@ -18,6 +18,8 @@ from typing import Dict, List, Optional, Sequence
 
 from spacy.tokens import Span
 
+from .doc_context import DocContext
+
 VENDOR_CATEGORIES = frozenset(
     {"advertising", "analytics", "payment", "hosting_infrastructure", "communications", "customer_support", "service_provider"}
 )
@@ -67,12 +69,15 @@ class PartyContext:
             return None
         return self._cue(clause, self.clause_cues)
 
-    def example_category(self, span: Span, parties: Sequence[Span], categories: Dict[int, str]) -> Optional[str]:
+    def example_category(
+        self, span: Span, parties: Sequence[Span], categories: Dict[int, str], context: DocContext
+    ) -> Optional[str]:
         """The category of the examples that follow the span ("such as", "like", a parenthesis).
 
         span (Span): A THIRD_PARTY span.
         parties (Sequence[Span]): All THIRD_PARTY spans of the document, in order.
         categories (Dict[int, str]): Catalogue category of each of those spans, by start token.
+        context (DocContext): The document's sentence bounds.
         RETURNS (Optional[str]): The examples' common category; "service_provider" for several
             vendor kinds; None when there are no examples or they say nothing.
         """
@@ -80,8 +85,7 @@ class PartyContext:
         head = _text(doc[span.end : span.end + 3]).lstrip(" ,")
         if not any((" " + head).startswith(opener) for opener in self.example_openers):
             return None
-        sent_end = span.sent.end if doc.has_annotation("SENT_START") else len(doc)
-        stop = min(sent_end, span.end + 40)
+        stop = min(context.sentence(span.start)[1], span.end + 40)
         found = [categories[p.start] for p in parties if span.end <= p.start and p.end <= stop]
         found = [c for c in found if c != "unspecified"]
         if not found:
@@ -90,16 +94,17 @@ class PartyContext:
             return found[0]
         return "service_provider" if set(found) <= VENDOR_CATEGORIES else None
 
-    def sentence_category(self, span: Span) -> Optional[str]:
+    def sentence_category(self, span: Span, context: DocContext) -> Optional[str]:
         """The category a bare party takes from a marketing or advertising sentence.
 
         span (Span): A THIRD_PARTY span whose rule id is one of ``sentence_ids``.
+        context (DocContext): The document's sentence bounds.
         RETURNS (Optional[str]): A category, or None.
         """
         if span.id_ not in self.sentence_ids:
             return None
         doc = span.doc
-        start, end = (span.sent.start, span.sent.end) if doc.has_annotation("SENT_START") else (span.start, span.end)
+        start, end = context.sentence(span.start)
         # A heading is its own line even where no full stop ends it.
         for i in range(span.start - 1, start - 1, -1):
             if "\n" in doc[i].text or "\n" in doc[i].whitespace_:
@@ -111,12 +116,15 @@ class PartyContext:
                 break
         return self._cue(_text(doc[start:end]), self.sentence_cues)
 
-    def categories(self, parties: List[Span], base: Dict[int, str], named: Dict[int, bool]) -> Dict[int, str]:
+    def categories(
+        self, parties: List[Span], base: Dict[int, str], named: Dict[int, bool], context: DocContext
+    ) -> Dict[int, str]:
         """The category of every THIRD_PARTY span of one document, context applied.
 
         parties (List[Span]): The document's THIRD_PARTY spans, sorted by position.
         base (Dict[int, str]): Catalogue category per span start token.
         named (Dict[int, bool]): Whether each span names an organisation, per start token.
+        context (DocContext): The document's sentence bounds.
         RETURNS (Dict[int, str]): Category per span start token.
         """
         result: Dict[int, str] = {}
@@ -125,9 +133,9 @@ class PartyContext:
             if not named[span.start] and category in self.weak:
                 category = (
                     self.clause_category(span)
-                    or self.example_category(span, parties, base)
+                    or self.example_category(span, parties, base, context)
                     or self.antecedent_category(span, parties[:index], result)
-                    or self.sentence_category(span)
+                    or self.sentence_category(span, context)
                     or category
                 )
             result[span.start] = category

@@ -33,6 +33,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
 from ..labels import DATA_TYPE, LABELS, SPANS_KEY, THIRD_PARTY
+from .doc_context import DocContext
 from .first_party import FirstParty, names_first_party, raw_words
 
 GROUP_ID = "generic.affiliates/first-party-group"
@@ -93,6 +94,7 @@ class SpanResolver:
         self.annotate_ents = annotate_ents
         self.rules: dict = {}
         self.entries: Dict[str, dict] = {}
+        self._context: Optional[DocContext] = None
         self._compile()
 
     def initialize(
@@ -307,7 +309,7 @@ class SpanResolver:
         """
         if not span.id_.startswith(self._complaint_ids):
             return False
-        start = max(span.sent.start if span.doc.has_annotation("SENT_START") else 0, span.start - 12)
+        start = max(self._context.sentence(span.start)[0], span.start - 12)
         return any(t.lower_ in self._complaint_words for t in span.doc[start : span.start])
 
     def lacks_sharing_verb(self, span: Span) -> bool:
@@ -319,7 +321,7 @@ class SpanResolver:
         """
         if span.id_ not in self._weak_ids:
             return False
-        start = span.sent.start if span.doc.has_annotation("SENT_START") else max(0, span.start - 30)
+        start = self._context.sentence(span.start)[0]
         return not any(t.lemma_ in self._sharing_verbs or t.lower_ in self._sharing_verbs for t in span.doc[start : span.start])
 
     def is_a_product_or_channel(self, span: Span) -> bool:
@@ -350,14 +352,19 @@ class SpanResolver:
         span (Span): A named social-network span.
         RETURNS (bool): True for a row of social links.
         """
-        doc, text = span.doc, span.doc.text
-        block_start = text.rfind("\n\n", max(0, span.start_char - 200), span.start_char)
-        block_start = max(0, span.start_char - 200) if block_start < 0 else block_start + 2
-        block_end = text.find("\n\n", span.end_char, span.end_char + 200)
-        block_end = min(len(text), span.end_char + 200) if block_end < 0 else block_end
-        block = doc.char_span(block_start, block_end, alignment_mode="contract")
-        if block is None:
-            return False
+        doc = span.doc
+        # A row of links is a short paragraph: blank lines (or the text's ends) close by.
+        start = span.start
+        while start > 0 and "\n\n" not in doc[start - 1].text_with_ws:
+            start -= 1
+            if span.start - start > 40:
+                return False
+        end = span.end
+        while end < len(doc) and "\n\n" not in doc[end - 1].text_with_ws:
+            end += 1
+            if end - span.end > 40:
+                return False
+        block = doc[start:end]
         names = [
             s for s in doc.spans.get(self.spans_key, [])
             if s.label_ == THIRD_PARTY and block.start <= s.start and s.end <= block.end
@@ -377,7 +384,7 @@ class SpanResolver:
         spans (List[Span]): Candidate spans of any labels.
         RETURNS (List[Span]): The spans after these rules.
         """
-        names, regions = self._first_party.detect(doc)
+        names, regions = self._first_party.detect(doc, self._context)
         if not names and not regions:
             return spans
         kept = []
@@ -399,6 +406,8 @@ class SpanResolver:
         doc (Doc): The document.
         RETURNS (Doc): The same document.
         """
+        # Per-document lookups for the rules below; set anew for each document.
+        self._context = DocContext(doc)
         spans = [self.trim(s) for s in doc.spans.get(self.spans_key, [])]
         spans = [s for s in spans if not (s.label_ == THIRD_PARTY and self.is_not_a_recipient(s))]
         spans = [s for s in spans if not (s.label_ == DATA_TYPE and self.is_not_a_data_type(s))]

@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from ..labels import SPANS_KEY, THIRD_PARTY
+from .doc_context import DocContext
 from .party_context import PartyContext
 from .table_component import TableComponent, entry_id
 
@@ -66,11 +67,14 @@ class ThirdPartyAttributes(TableComponent):
         from ..extensions import set_attrs
 
         parties = sorted((s for s in doc.spans[self.spans_key] if s.label_ == THIRD_PARTY), key=lambda s: s.start)
+        if not parties:
+            return doc
         attrs = {s.start: self.attributes(s) for s in parties}
         categories = self.context.categories(
             parties,
             {start: a["category"] for start, a in attrs.items()},
             {start: a["named"] for start, a in attrs.items()},
+            DocContext(doc),
         )
         for span in parties:
             set_attrs(span, **dict(attrs[span.start], category=categories[span.start]))
