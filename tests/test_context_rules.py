@@ -235,3 +235,10 @@ def test_list_only_words_alone_or_as_channels_are_not_data(nlp):
     assert spans_of(nlp("We may reach you by email, telephone or post."), "DATA_TYPE") == []
     doc = nlp("We protect your information and your education matters to us.")
     assert [text for text, _, _ in spans_of(doc, "DATA_TYPE")] == ["information"]
+
+
+def test_provided_by_names_the_first_party_only_when_no_catalogued_vendor_is_meant(nlp):
+    doc = nlp("This notice covers the Lantern app, provided by Glowworm Games. Crash reports are provided by Firebase Crashlytics.")
+    assert party_texts(doc) == ["Firebase Crashlytics"]
+    doc = nlp("Card payments in the app are provided by Stripe. We send Stripe your billing address.")
+    assert party_texts(doc) == ["Stripe", "Stripe"]

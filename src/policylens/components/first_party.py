@@ -40,7 +40,7 @@ class FirstParty:
     """The first-party cues of ``context_rules.json`` compiled for one-pass detection."""
 
     def __init__(self, rules: dict):
-        """rules (dict): ``{"suffixes", "stopwords", "title_phrases", "intro_before", "intro_after",
+        """rules (dict): ``{"suffixes", "stopwords", "title_phrases", "intro_before", "intro_after", "intro_by",
         "intro_chars", "group_nouns"}``; missing keys turn that cue off."""
         self.suffixes = frozenset(rules.get("suffixes", []))
         self.stopwords = frozenset(w.lower() for w in rules.get("stopwords", []))
@@ -54,6 +54,11 @@ class FirstParty:
         self.before_re = re.compile(rf"(?:^|[.!?\n:]\s*|\b(?:the|The)\s+)({NAME})\s+(?:{before})\b")
         # "Welcome to Acme": the name starts right after the cue (case-insensitive cue only).
         self.after_re = re.compile(rf"(?i:\b(?:{after}))\s+(?:the\s+)?({NAME})")
+        by = "|".join(re.escape(p) for p in rules.get("intro_by", [])) or "(?!x)x"
+        # "operated by Acme": may also name a vendor ("payments are provided by Stripe"), so the
+        # caller checks these names against the catalogue of third parties.
+        self.vendor_names: Set[Words] = set()
+        self.by_re = re.compile(rf"(?i:\b(?:{by}))\s+(?:the\s+)?({NAME})")
         # ("Acme", "we", "us") or (collectively, "Acme"): the parenthesis that defines a party.
         # Every parenthesis is a candidate; its inside is then matched against the definitions.
         self.paren_re = re.compile(r"\(([^()]{1,250})\)")
@@ -106,7 +111,8 @@ class FirstParty:
         doc (Doc): A sentence-split document.
         context (DocContext): Its sentence bounds.
         RETURNS (Tuple[Set[Words], List[Tuple[int, int]]]): the names as word tuples, and
-            (start, end) token ranges from a defining sentence's start to its definition.
+            (start, end) token ranges from a defining sentence's start to its definition. Names
+            after "operated by"/"provided by" are left in ``self.vendor_names`` for the caller.
         """
         names: Set[Words] = set()
         regions: List[Tuple[int, int]] = []
@@ -149,6 +155,9 @@ class FirstParty:
         for regex in (self.before_re, self.after_re):
             for match in regex.finditer(head):
                 self._add(names, match.group(1))
+        self.vendor_names: Set[Words] = set()
+        for match in self.by_re.finditer(head):
+            self._add(self.vendor_names, match.group(1))
         return names, regions
 
     def _head(self, doc: Doc, context: DocContext) -> str:

@@ -111,7 +111,11 @@ class SpanResolver:
         """
         self.rules = {key: value for key, value in (rules or {}).items() if key != "description"}
         self.entries = {
-            entry["id"]: {"organization": entry.get("organization") or "", "category": entry["category"]}
+            entry["id"]: {
+                "organization": entry.get("organization") or "",
+                "names": [entry.get("service") or ""] + entry.get("names", []),
+                "category": entry["category"],
+            }
             for entry in catalogue or []
             if entry.get("named")
         }
@@ -156,6 +160,9 @@ class SpanResolver:
         self._first_party = FirstParty(self.rules.get("first_party", {}))
         self._organizations = {
             entry_id: self._first_party.words(entry["organization"]) for entry_id, entry in self.entries.items()
+        }
+        self._catalogued = set(self._organizations.values()) | {
+            self._first_party.words(name) for entry in self.entries.values() for name in entry.get("names", [])
         }
 
     def trim(self, span: Span) -> Span:
@@ -385,6 +392,8 @@ class SpanResolver:
         RETURNS (List[Span]): The spans after these rules.
         """
         names, regions = self._first_party.detect(doc, self._context)
+        # "provided by Google" names the first party only if no catalogued third party is meant.
+        names |= {n for n in self._first_party.vendor_names if n not in self._catalogued}
         if not names and not regions:
             return spans
         kept = []
