@@ -55,28 +55,35 @@ def reference(corpus, pipeline_dir, tmp_path_factory):
     return out.read_bytes(), (out.parent / "out.errors.jsonl").read_bytes()
 
 
-def kill_part_way(cmd, partial):
-    """Start the run, SIGKILL it once the partial file holds KILL_AFTER_LINES lines."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def kill_part_way(cmd, partial, sig):
+    """Start the run, send it ``sig`` once the partial file holds KILL_AFTER_LINES lines.
+
+    RETURNS (Tuple[int, str]): The exit status and stderr.
+    """
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None:
         if partial.exists() and partial.read_bytes().count(b"\n") >= KILL_AFTER_LINES:
-            proc.send_signal(signal.SIGKILL)
+            proc.send_signal(sig)
             break
         time.sleep(0.005)
-    proc.wait()
-    proc.stderr.close()
-    assert proc.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    _, stderr = proc.communicate()
+    return proc.returncode, stderr
 
 
-@pytest.mark.parametrize("n_process", ["1", "2"])
-def test_sigkill_then_resume_equals_uninterrupted_run(corpus, pipeline_dir, reference, tmp_path, n_process):
+@pytest.mark.parametrize("n_process,sig", [("1", signal.SIGKILL), ("2", signal.SIGKILL), ("1", signal.SIGINT)])
+def test_sigkill_then_resume_equals_uninterrupted_run(corpus, pipeline_dir, reference, tmp_path, n_process, sig):
     out = tmp_path / "out.jsonl"
     partial = partial_path_for(out)
     cmd = annotate_cmd(corpus, out, pipeline_dir, "--n-process", n_process)
-    kill_part_way(cmd, partial)
-    assert not out.exists(), "a killed run must not leave a file under the final name"
-    assert (tmp_path / "out.jsonl.lock").exists()  # left by the killed run: stale now
+    status, stderr = kill_part_way(cmd, partial, sig)
+    assert not out.exists(), "an interrupted run must not leave a file under the final name"
+    if sig == signal.SIGKILL:
+        assert status == -signal.SIGKILL, "the run ended before it could be killed"
+        assert (tmp_path / "out.jsonl.lock").exists()  # left by the killed run: stale now
+    else:  # Ctrl-C: the run says how to go on, and releases its lock
+        assert status == 130, stderr
+        assert "--resume" in stderr and not (tmp_path / "out.jsonl.lock").exists()
     kept = read_partial(partial)
     assert kept.records >= KILL_AFTER_LINES
     assert reference[0].startswith(partial.read_bytes()[: kept.size])
@@ -85,7 +92,7 @@ def test_sigkill_then_resume_equals_uninterrupted_run(corpus, pipeline_dir, refe
 
     resumed = subprocess.run(cmd + ["--resume"], capture_output=True, text=True)
     assert resumed.returncode == 1, resumed.stderr
-    assert "stale lock" in resumed.stderr
+    assert ("stale lock" in resumed.stderr) == (sig == signal.SIGKILL)
     assert out.read_bytes() == reference[0]
     assert (tmp_path / "out.errors.jsonl").read_bytes() == reference[1]
     assert not partial.exists() and not (tmp_path / "out.jsonl.lock").exists()
