@@ -173,6 +173,8 @@ def retention(nlp, text):
         ("Retention period: 3 years.", "Retention period: 3 years", "stated_period"),
         ("Analytics cookies expire after 13 months.", "expire after 13 months", "stated_period"),
         ("We apply a 90-day retention period to voice recordings.", "90-day retention period", "stated_period"),
+        ("Crash reports are deleted after a 30-day retention period.", "deleted after a 30-day retention period",
+         "stated_period"),
         # purpose_bound
         ("We retain your order history for as long as necessary to provide the services.",
          "We retain your order history for as long as necessary to provide the services", "purpose_bound"),
