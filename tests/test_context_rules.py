@@ -242,3 +242,13 @@ def test_provided_by_names_the_first_party_only_when_no_catalogued_vendor_is_mea
     assert party_texts(doc) == ["Firebase Crashlytics"]
     doc = nlp("Card payments in the app are provided by Stripe. We send Stripe your billing address.")
     assert party_texts(doc) == ["Stripe", "Stripe"]
+
+
+def test_a_kind_word_in_the_span_gives_the_category(nlp):
+    doc = nlp("Customer support vendors answer chats on our behalf; other vendors that host our servers.")
+    assert [category for _, category in parties(doc)] == ["customer_support", "hosting_infrastructure"]
+
+
+def test_a_mixed_list_of_examples_leaves_the_kind_open(nlp):
+    doc = nlp("We obtain data from third parties such as data brokers, social networks and government agencies.")
+    assert parties(doc)[0] == ("third parties", "unspecified")

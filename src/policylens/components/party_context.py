@@ -1,8 +1,9 @@
 """A THIRD_PARTY span's category from its context, where the phrase alone does not tell it.
 
-seeds.gold.md rule 16: the category comes from the mention in its context. Four cues are read,
-nearest first, for generic parties whose catalogue category is weak ("third parties",
-"partners", "service providers"):
+seeds.gold.md rule 16: the category comes from the mention in its context. Cues are read, nearest
+first, for generic parties whose catalogue category is weak ("third parties", "partners",
+"service providers", "vendors"):
+0. a kind word in the span or just before it: "customer support vendors" -> customer_support;
 1. a restrictive clause right after the span: "service providers we use to serve our
    advertisements" -> advertising, "third parties which assist us in operating" -> service_provider;
 2. examples right after it: "third party applications like Google Analytics" -> analytics,
@@ -34,12 +35,14 @@ class PartyContext:
     """The category cues of ``context_rules.json`` and the per-document pass that applies them."""
 
     def __init__(self, rules: Optional[dict] = None):
-        """rules (dict): ``{"weak_categories", "clause_openers", "clause_cues", "example_openers",
+        """rules (dict): ``{"weak_categories", "clause_openers", "clause_cues", "span_cue_categories", "example_openers",
         "determiners", "antecedent_window", "sentence_ids", "sentence_cues"}``."""
         rules = rules or {}
         self.weak = frozenset(rules.get("weak_categories", []))
         self.clause_openers = [f" {p} " for p in rules.get("clause_openers", [])]
         self.clause_cues = [(cat, [f" {w} " for w in words]) for cat, words in rules.get("clause_cues", {}).items()]
+        # A kind word in the span or the two words before it ("customer support vendors") decides first.
+        self.span_cues = [(cat, words) for cat, words in self.clause_cues if cat in rules.get("span_cue_categories", [])]
         self.example_openers = [f" {p} " for p in rules.get("example_openers", [])]
         self.determiners = frozenset(rules.get("determiners", []))
         self.window = int(rules.get("antecedent_window", 60))
@@ -79,7 +82,8 @@ class PartyContext:
         categories (Dict[int, str]): Catalogue category of each of those spans, by start token.
         context (DocContext): The document's sentence bounds.
         RETURNS (Optional[str]): The examples' common category; "service_provider" for several
-            vendor kinds; None when there are no examples or they say nothing.
+            vendor kinds, "unspecified" for a wider mix; None when there are no examples or they
+            say nothing.
         """
         doc = span.doc
         head = _text(doc[span.end : span.end + 3]).lstrip(" ,")
@@ -92,7 +96,9 @@ class PartyContext:
             return None
         if len(set(found)) == 1:
             return found[0]
-        return "service_provider" if set(found) <= VENDOR_CATEGORIES else None
+        # Several vendor kinds make service providers; a wider mix leaves the kind open, and no
+        # later cue (a "marketing" among the examples) may decide it.
+        return "service_provider" if set(found) <= VENDOR_CATEGORIES else "unspecified"
 
     def sentence_category(self, span: Span, context: DocContext) -> Optional[str]:
         """The category a bare party takes from a marketing or advertising sentence.
@@ -132,7 +138,8 @@ class PartyContext:
             category = base[span.start]
             if not named[span.start] and category in self.weak:
                 category = (
-                    self.clause_category(span)
+                    self._cue(_text(span.doc[max(0, span.start - 2) : span.end]), self.span_cues)
+                    or self.clause_category(span)
                     or self.example_category(span, parties, base, context)
                     or self.antecedent_category(span, parties[:index], result)
                     or self.sentence_category(span, context)
