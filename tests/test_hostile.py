@@ -200,3 +200,29 @@ def test_html_full_of_scripts_styles_comments_and_iframes(tmp_path):
     page.write_text("<html><body>" + junk * 2000 + "<p>We share your IP address.</p>" + junk * 2000 + "</body></html>")
     item = readers.read_text_file(str(page))
     assert item.text == "We share your IP address."
+
+
+def test_a_document_the_pipeline_fails_on_is_an_error_not_the_end(nlp):
+    from spacy.language import Language
+
+    from policylens.annotate import annotate_stream
+
+    @Language.component("test_fails_on_marker")
+    def fails_on_marker(doc):
+        if "BREAKS-THE-PIPELINE" in doc.text:
+            raise ValueError("a component bug met on this text")
+        return doc
+
+    nlp.add_pipe("test_fails_on_marker")
+    try:
+        texts = ["We keep logs for 30 days.", "This policy BREAKS-THE-PIPELINE here.", "We sell no data."]
+        items = [readers.InputDocument(t, {"source_path": f"p{i}.txt"}) for i, t in enumerate(texts)]
+        output, errors = ListWriter(), ListWriter()
+        summary = annotate_stream(items, nlp, output, errors, batch_size=8, progress=False)
+    finally:
+        nlp.remove_pipe("test_fails_on_marker")
+    assert [r["meta"]["source_path"] for r in output.records] == ["p0.txt", "p2.txt"]
+    (error,) = errors.records
+    assert error["source_path"] == "p1.txt" and error["code"] == "pipeline"
+    assert "ValueError: a component bug" in error["reason"]
+    assert summary.to_dict()["errors_by_reason"] == {"pipeline": 1}

@@ -16,12 +16,14 @@ and scripts can count on:
 - ``jsonl-malformed``: a JSONL line that is not JSON, not an object, has no ``text``, or a
   ``text``/``meta`` of the wrong type.
 - ``html``: the HTML parser failed on the page.
+- ``pipeline``: the pipeline raised an error on the document (set by ``annotate_stream``).
 - ``other``: anything else (a new reason nobody classified yet).
 """
 from typing import Tuple
 
 REASON_CODES = (
-    "missing", "os-error", "unsupported", "binary", "decode", "empty", "jsonl-malformed", "html", "other",
+    "missing", "os-error", "unsupported", "binary", "decode", "empty", "jsonl-malformed", "html", "pipeline",
+    "other",
 )
 # (prefix of the reason sentence, code); the first matching prefix wins.
 _PREFIXES: Tuple[Tuple[str, str], ...] = (
@@ -43,6 +45,7 @@ _PREFIXES: Tuple[Tuple[str, str], ...] = (
     ('"text" must be', "jsonl-malformed"),
     ('"meta" must be', "jsonl-malformed"),
     ("could not convert the html", "html"),
+    ("the pipeline failed", "pipeline"),
     ("permission denied", "os-error"),
     ("cannot list directory", "os-error"),
     ("cannot read stdin", "os-error"),
