@@ -119,14 +119,17 @@ class FirstParty:
         orth = doc.to_array(ORTH)
         opening, closing = doc.vocab.strings.add("("), doc.vocab.strings.add(")")
         closes = numpy.flatnonzero(orth == closing)
+        strings = doc.vocab.strings
+        cue_ids = [strings.add(w) for w in (*QUOTES, "collectively", "Collectively", "together", "Together")]
         for paren in numpy.flatnonzero(orth == opening).tolist():
             after = bisect.bisect_right(closes, paren)
             if after == len(closes) or closes[after] - paren > 60:
                 continue
-            inside = context.text(paren + 1, int(closes[after])).rstrip()
-            # Cheap test first: a definition quotes a name or says "collectively"/"together".
-            if not any(q in inside for q in QUOTES) and "ollectively" not in inside and "ogether" not in inside:
+            # Cheap test first, on the token ids: a definition quotes a name or says
+            # "collectively"/"together"; only then is its text joined and matched.
+            if not numpy.isin(orth[paren + 1 : closes[after]], cue_ids).any():
                 continue
+            inside = context.text(paren + 1, int(closes[after])).rstrip()
             match = self.definition_re.fullmatch(inside)
             if match is None:
                 continue

@@ -397,12 +397,19 @@ class SpanResolver:
         if not names and not regions:
             return spans
         kept = []
+        verdicts: Dict[tuple, bool] = {}  # one decision per (text, entry): names repeat
         for span in spans:
             if span.label_ == THIRD_PARTY:
                 if any(start <= span.start and span.end <= end for start, end in regions):
                     continue
-                organization = self._organizations.get(span.id_.split("/", 1)[0], ())
-                if names_first_party(self._first_party.words(span.text), organization, names, raw_words(span.text)):
+                entry = span.id_.split("/", 1)[0]
+                key = (span.text, entry)
+                if key not in verdicts:
+                    organization = self._organizations.get(entry, ())
+                    verdicts[key] = names_first_party(
+                        self._first_party.words(span.text), organization, names, raw_words(span.text)
+                    )
+                if verdicts[key]:
                     continue
             kept.append(span)
         mentions = self._first_party.mentions(doc, names)
