@@ -19,8 +19,10 @@ def pair():
 
 
 def boundaries(nlp, reference, ours, text):
-    """(spaCy's sentence starts, ours) for a text, and whether each token got a value."""
-    expected, got = reference(nlp.make_doc(text)), ours(nlp.make_doc(text))
+    """(spaCy's sentence starts, ours) for a text, and whether each token got a value. Ours are
+    computed on arrays whatever the length (short Docs would otherwise take spaCy's loop)."""
+    expected, got = reference(nlp.make_doc(text)), nlp.make_doc(text)
+    ours.set_annotations([got], [ours.starts(got)])
     return [t.is_sent_start for t in expected], [t.is_sent_start for t in got]
 
 
@@ -45,6 +47,11 @@ def test_made_up_texts(pair, text):
     nlp, reference, ours = pair
     expected, got = boundaries(nlp, reference, ours, text)
     assert got == expected
+    # called as a component: short Docs go through spaCy's loop, long ones through the arrays
+    long_text = " ".join([text] * 40)
+    for sample in (text, long_text):
+        expected = [t.is_sent_start for t in reference(nlp.make_doc(sample))]
+        assert [t.is_sent_start for t in ours(nlp.make_doc(sample))] == expected
 
 
 def test_starts_already_set_are_kept_unless_overwrite(pair):
@@ -53,12 +60,14 @@ def test_starts_already_set_are_kept_unless_overwrite(pair):
     for overwrite in (False, True):
         reference = nlp.create_pipe("sentencizer", config={"overwrite": overwrite})
         ours = nlp.create_pipe("policylens_sentencizer", config={"overwrite": overwrite})
-        docs = [Doc(nlp.vocab, words=words) for _ in range(2)]
+        docs = [Doc(nlp.vocab, words=words) for _ in range(3)]
         for doc in docs:
             doc[3].is_sent_start = True
             doc[2].is_sent_start = False
-        expected, got = reference(docs[0]), ours(docs[1])
-        assert [t.is_sent_start for t in got] == [t.is_sent_start for t in expected]
+        expected = [t.is_sent_start for t in reference(docs[0])]
+        assert [t.is_sent_start for t in ours(docs[1])] == expected
+        ours.set_annotations([docs[2]], [ours.starts(docs[2])])  # the array path
+        assert [t.is_sent_start for t in docs[2]] == expected
 
 
 def test_custom_punct_chars_and_serialisation(pair):
@@ -66,7 +75,9 @@ def test_custom_punct_chars_and_serialisation(pair):
     reference = nlp.create_pipe("sentencizer", config={"punct_chars": [";"]})
     ours = nlp.create_pipe("policylens_sentencizer", config={"punct_chars": [";"]})
     text = "First part; second part. Still second; third"
-    assert [t.is_sent_start for t in ours(nlp.make_doc(text))] == [t.is_sent_start for t in reference(nlp.make_doc(text))]
+    doc = nlp.make_doc(text)
+    ours.set_annotations([doc], [ours.starts(doc)])
+    assert [t.is_sent_start for t in doc] == [t.is_sent_start for t in reference(nlp.make_doc(text))]
     restored = nlp.create_pipe("policylens_sentencizer").from_bytes(ours.to_bytes())
     assert restored.punct_chars == {";"}
     assert [t.is_sent_start for t in restored(nlp.make_doc(text))][4] is False
@@ -78,7 +89,9 @@ def test_punct_chars_that_are_not_punctuation(pair):
     ours = nlp.create_pipe("policylens_sentencizer", config={"punct_chars": ["STOP", "."]})
     text = "Dear reader STOP we arrive Monday STOP . \" Bring coats. Thanks STOP"
     expected = [t.is_sent_start for t in reference(nlp.make_doc(text))]
-    assert [t.is_sent_start for t in ours(nlp.make_doc(text))] == expected
+    doc = nlp.make_doc(text)
+    ours.set_annotations([doc], [ours.starts(doc)])
+    assert [t.is_sent_start for t in doc] == expected
     assert expected.count(True) == 4
 
 

@@ -26,6 +26,9 @@ from spacy.tokens import Doc
 # SENT_START values as Doc.to_array gives them: 1 starts a sentence, -1 does not (as uint64).
 _START = numpy.uint64(1)
 _INSIDE = numpy.array(-1, dtype="int64").astype("uint64")
+# Docs up to this many tokens are cheaper to do token by token (the rulers' phrase patterns are
+# Docs of a few tokens that pass through the components before the ruler when they are added).
+SHORT_DOC = 64
 
 
 class ArraySentencizer(Sentencizer):
@@ -74,13 +77,15 @@ class ArraySentencizer(Sentencizer):
         starts[0] = True
         return starts
 
-    def predict(self, docs: Iterable[Doc]) -> List[numpy.ndarray]:
-        """The sentence starts of each Doc (``starts``), without changing the Docs.
+    def predict(self, docs: Iterable[Doc]) -> list:
+        """The sentence starts of each Doc (``starts``), without changing the Docs. Docs of at most
+        ``SHORT_DOC`` tokens (a pattern, a heading) go through spaCy's own loop, which costs less
+        than the array operations on so few tokens.
 
         docs (Iterable[Doc]): The documents.
-        RETURNS (List[numpy.ndarray]): Booleans per token, per Doc.
+        RETURNS (list): Booleans per token (a list or an array), per Doc.
         """
-        return [self.starts(doc) for doc in docs]
+        return [super(ArraySentencizer, self).predict([doc])[0] if len(doc) <= SHORT_DOC else self.starts(doc) for doc in docs]
 
     def set_annotations(self, docs: Iterable[Doc], batch_tag_ids) -> None:
         """Set ``is_sent_start`` of every token (only where unset unless ``overwrite``).
@@ -91,6 +96,9 @@ class ArraySentencizer(Sentencizer):
         if isinstance(docs, Doc):
             docs = [docs]
         for doc, guesses in zip(docs, batch_tag_ids):
+            if isinstance(guesses, list):  # a short Doc: spaCy's own loop
+                super().set_annotations([doc], [guesses])
+                continue
             if not len(doc):
                 continue
             values = numpy.where(numpy.asarray(guesses, dtype=bool), _START, _INSIDE)
