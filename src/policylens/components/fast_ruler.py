@@ -213,6 +213,15 @@ def plan_chunks(slots: Sequence[Slot], limit: int = MAX_EXPANSIONS) -> Optional[
     return list(slots[:first]), entry, list(slots[first + len(entry) :])
 
 
+
+# Token attributes a phrase matcher may read -> what a component must assign to change them.
+# Lexical attributes (ORTH, LOWER, SHAPE, ...) come from the tokenizer alone.
+_ATTR_ASSIGNS: Dict[str, Set[str]] = {
+    "ORTH": set(), "TEXT": set(), "LOWER": set(), "SHAPE": set(),
+    "LEMMA": {"token.lemma"}, "NORM": {"token.norm"}, "POS": {"token.pos"},
+    "TAG": {"token.tag"}, "MORPH": {"token.morph"}, "DEP": {"token.dep"},
+}
+
 class SlotWalk:
     """Slots matched token by token from a set of positions, forwards or backwards."""
 
@@ -970,10 +979,27 @@ class FastSpanRuler(SpanRuler):
         """
         patterns = list(patterns)
         offset = len(self._patterns)
-        super().add_patterns(patterns)
+        # spaCy turns phrase patterns into Docs with every component before this ruler; only
+        # those that set the matched attribute change the result, and running the rest over
+        # thousands of phrases made loading the pipeline several times slower.
+        with self.nlp.select_pipes(disable=self._pipes_not_setting_match_attr()):
+            super().add_patterns(patterns)
         for index, entry in enumerate(patterns, start=offset):
             if isinstance(entry["pattern"], list):
                 self.compiled.add(index, entry["label"], entry.get("id", ""), entry["pattern"])
+
+    def _pipes_not_setting_match_attr(self) -> List[str]:
+        """RETURNS (List[str]): The enabled components before this ruler that do not assign the
+        token attribute the phrase matcher reads (all but the lemmatizer for LEMMA, all for ORTH
+        or LOWER). spaCy disables this ruler and those after it itself, and needs to find this
+        ruler in the pipeline to do so. For attributes not known here nothing is disabled."""
+        attr = self.phrase_matcher_attr
+        name = attr if isinstance(attr, str) else None
+        if name is None or name.upper() not in _ATTR_ASSIGNS or self.name not in self.nlp.pipe_names:
+            return []
+        needed = _ATTR_ASSIGNS[name.upper()]
+        before = self.nlp.pipe_names[: self.nlp.pipe_names.index(self.name)]
+        return [pipe for pipe in before if not needed.intersection(self.nlp.get_pipe_meta(pipe).assigns)]
 
     def _recompile(self) -> None:
         self.compiled = CompiledTokenPatterns(self.nlp.vocab, self.matcher_fuzzy_compare)
