@@ -18,35 +18,40 @@ EVAL = SHARED / "eval"
 # gold file -> label -> (overlap precision floor, overlap recall floor)
 FLOORS = {
     "seeds.gold.jsonl": {
-        "DATA_TYPE": (0.90, 0.94),
-        "THIRD_PARTY": (0.86, 0.90),
+        "DATA_TYPE": (0.94, 0.95),
+        "THIRD_PARTY": (0.95, 0.94),
         "CONTACT_EMAIL": (0.97, 0.97),
         "RETENTION": (0.90, 0.90),
     },
     "gdpr_t200.dev.jsonl": {
-        "DATA_TYPE": (0.26, 0.84),
-        "THIRD_PARTY": (0.32, 0.86),
-        "CONTACT_EMAIL": (0.90, 0.98),
-        "RETENTION": (0.60, 0.72),
+        "DATA_TYPE": (0.28, 0.86),
+        "THIRD_PARTY": (0.33, 0.87),
+        "CONTACT_EMAIL": (0.90, 0.99),
+        "RETENTION": (0.63, 0.83),
     },
     "opp115.dev.jsonl": {
-        "DATA_TYPE": (0.42, 0.83),
-        "THIRD_PARTY": (0.35, 0.82),
-        "RETENTION": (0.56, 0.72),
+        "DATA_TYPE": (0.44, 0.84),
+        "THIRD_PARTY": (0.39, 0.86),
+        "RETENTION": (0.58, 0.80),
     },
 }
 
-# gold file -> attribute -> accuracy floor on matched spans.
+# gold file -> attribute -> accuracy floor on matched spans ("~opp115": through the mappings
+# of labels.md to OPP-115's values).
 ATTRIBUTE_FLOORS = {
     "seeds.gold.jsonl": {
         "DATA_TYPE.category": 0.95,
         "DATA_TYPE.sensitive": 0.95,
-        "THIRD_PARTY.category": 0.80,
+        "THIRD_PARTY.category": 0.95,
         "THIRD_PARTY.named": 0.95,
         "CONTACT_EMAIL.address": 0.97,
         "CONTACT_EMAIL.role": 0.90,
         "RETENTION.kind": 0.90,
         "RETENTION.duration": 0.90,
+    },
+    "opp115.dev.jsonl": {
+        "DATA_TYPE.category~opp115": 0.83,
+        "RETENTION.kind~opp115": 0.80,
     },
 }
 
