@@ -4,12 +4,13 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator, Union
+from typing import IO, Callable, Iterable, Iterator, Union
 
 from spacy.tokens import Doc, Span
 
 from ..extensions import get_attrs
 from ..labels import ATTRIBUTES, CONTACT_EMAIL, DATA_TYPE, RETENTION, THIRD_PARTY
+from ..writer import JsonlWriter
 
 # One colour per label, used by the HTML page and the Label Studio config alike.
 LABEL_COLORS = {
@@ -19,6 +20,20 @@ LABEL_COLORS = {
     RETENTION: "#ff9561",
 }
 OTHER_COLOR = "#dddddd"
+
+
+def write_jsonl_tasks(docs: Iterable[Doc], output: Union[str, Path], to_task: Callable[[Doc], dict]) -> int:
+    """Write one JSON line per Doc, atomically (the JSONL exporters' shared body).
+
+    docs (Iterable[Doc]): Annotated Docs.
+    output (Union[str, Path]): The output path, or "-" for stdout.
+    to_task (Callable[[Doc], dict]): Makes the tool's record of one Doc.
+    RETURNS (int): The number of records written.
+    """
+    with JsonlWriter(output) as writer:
+        for doc in docs:
+            writer.write(to_task(doc))
+    return writer.count
 
 
 @contextmanager

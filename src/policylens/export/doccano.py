@@ -11,8 +11,7 @@ from typing import Iterable
 from spacy.tokens import Doc
 
 from ..labels import SPANS_KEY
-from ..writer import JsonlWriter
-from .common import span_record
+from .common import span_record, write_jsonl_tasks
 
 SPANS_COLUMN = "policylens_spans"
 
@@ -40,7 +39,4 @@ def write_tasks(docs: Iterable[Doc], output: str) -> int:
     output (str): The output path, or "-" for stdout.
     RETURNS (int): The number of records written.
     """
-    with JsonlWriter(output) as writer:
-        for doc in docs:
-            writer.write(doc_to_task(doc))
-    return writer.count
+    return write_jsonl_tasks(docs, output, doc_to_task)

@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 
 from ..extensions import get_attrs
 from ..labels import SPANS_KEY
-from ..writer import JsonlWriter
+from .common import write_jsonl_tasks
 
 
 def doc_to_task(doc: Doc, spans_key: str = SPANS_KEY) -> dict:
@@ -48,7 +48,4 @@ def write_tasks(docs: Iterable[Doc], output: str) -> int:
     output (str): The output path, or "-" for stdout.
     RETURNS (int): The number of tasks written.
     """
-    with JsonlWriter(output) as writer:
-        for doc in docs:
-            writer.write(doc_to_task(doc))
-    return writer.count
+    return write_jsonl_tasks(docs, output, doc_to_task)
