@@ -120,14 +120,16 @@ class FirstParty:
         opening, closing = doc.vocab.strings.add("("), doc.vocab.strings.add(")")
         closes = numpy.flatnonzero(orth == closing)
         strings = doc.vocab.strings
-        cue_ids = [strings.add(w) for w in (*QUOTES, "collectively", "Collectively", "together", "Together")]
-        for paren in numpy.flatnonzero(orth == opening).tolist():
+        cue_ids = {strings.add(w) for w in (*QUOTES, "collectively", "Collectively", "together", "Together")}
+        openings = numpy.flatnonzero(orth == opening).tolist()
+        orth_list = orth.tolist() if openings else []
+        for paren in openings:
             after = bisect.bisect_right(closes, paren)
             if after == len(closes) or closes[after] - paren > 60:
                 continue
             # Cheap test first, on the token ids: a definition quotes a name or says
             # "collectively"/"together"; only then is its text joined and matched.
-            if not numpy.isin(orth[paren + 1 : closes[after]], cue_ids).any():
+            if cue_ids.isdisjoint(orth_list[paren + 1 : int(closes[after])]):
                 continue
             inside = context.text(paren + 1, int(closes[after])).rstrip()
             match = self.definition_re.fullmatch(inside)

@@ -29,6 +29,7 @@ from typing import Dict, Iterable, List, Optional
 
 import srsly
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
@@ -37,6 +38,15 @@ from .doc_context import DocContext
 from .first_party import FirstParty, names_first_party, raw_words
 
 GROUP_ID = "generic.affiliates/first-party-group"
+
+
+def ids(words: Iterable[str]) -> frozenset:
+    """The string ids of words, to compare with a Doc's ``LOWER``/``ORTH`` arrays.
+
+    words (Iterable[str]): Words.
+    RETURNS (frozenset): Their ids in any StringStore.
+    """
+    return frozenset(get_string_id(w) for w in words)
 
 
 def longest_per_label(spans: Iterable[Span]) -> List[Span]:
@@ -95,6 +105,7 @@ class SpanResolver:
         self.rules: dict = {}
         self.entries: Dict[str, dict] = {}
         self._context: Optional[DocContext] = None
+        self._parties: List[Span] = []
         self._compile()
 
     def initialize(
@@ -122,41 +133,48 @@ class SpanResolver:
         self._compile()
 
     def _compile(self) -> None:
-        """Turn the word lists into sets for constant-time lookups."""
-        self._trim = {label: frozenset(words) for label, words in self.rules.get("trim_leading", {}).items()}
-        self._modifier_heads = frozenset(self.rules.get("modifier_heads", []))
-        self._attacker_before = frozenset(self.rules.get("attacker_before", []))
-        self._attacker_after = [tuple(p.split()) for p in self.rules.get("attacker_after", [])]
-        self._role_before = frozenset(self.rules.get("role_before", []))
-        self._role_skip = frozenset(self.rules.get("role_skip", []))
-        self._role_not_after = frozenset(self.rules.get("role_not_after", []))
-        self._products = [tuple(p.split()) for p in self.rules.get("named_products_after", [])]
+        """Turn the word lists into sets of string ids for constant-time lookups.
+
+        The rules compare the ids of the Doc's ``LOWER``, ``ORTH`` and ``LEMMA`` arrays (read
+        once per Doc) with these: ``doc[i].lower_`` would make a Token object per look-up.
+        """
+        self._trim = {get_string_id(label): ids(words) for label, words in self.rules.get("trim_leading", {}).items()}
+        self._modifier_heads = ids(self.rules.get("modifier_heads", []))
+        self._attacker_before = ids(self.rules.get("attacker_before", []))
+        self._attacker_after = [tuple(map(get_string_id, p.split())) for p in self.rules.get("attacker_after", [])]
+        self._role_before = ids(self.rules.get("role_before", []))
+        self._role_skip = ids(self.rules.get("role_skip", []))
+        self._role_not_after = ids(self.rules.get("role_not_after", []))
+        self._products = [tuple(map(get_string_id, p.split())) for p in self.rules.get("named_products_after", [])]
+        self._colon = get_string_id(":")
+        self._label_ids = (get_string_id(THIRD_PARTY), get_string_id(DATA_TYPE))
         self._handle_starts = tuple(self.rules.get("contact_handle_starts", []))
         self._link_words = frozenset(self.rules.get("social_link_words", []))
         weak = self.rules.get("needs_sharing_verb", {})
         self._weak_ids = frozenset(weak.get("ids", []))
-        self._sharing_verbs = frozenset(weak.get("verbs", []))
+        self._sharing_verbs = ids(weak.get("verbs", []))
         compound = self.rules.get("data_type_compound", {})
-        self._dt_heads = frozenset(compound.get("heads", []))
-        self._dt_generic_heads = frozenset(compound.get("generic_heads", []))
+        self._dt_heads = ids(compound.get("heads", []))
+        self._dt_generic_heads = ids(compound.get("generic_heads", []))
         self._dt_possessive_ids = frozenset(compound.get("possessive_ids", []))
-        self._dt_skip = frozenset(compound.get("skip", []))
+        self._dt_skip = ids(compound.get("skip", []))
         self._dt_before = [
-            (tuple(rule["ids"]), frozenset(rule["before"])) for rule in self.rules.get("data_type_not_after", [])
+            (tuple(rule["ids"]), ids(rule["before"]), "#NUM" in rule["before"])
+            for rule in self.rules.get("data_type_not_after", [])
         ]
         field = self.rules.get("data_type_field", {})
-        self._field_separators = frozenset(field.get("separators", []))
+        self._field_separators = ids(field.get("separators", []))
         self._field_starts = tuple(field.get("value_starts", [])) or ("\0",)
         listed = self.rules.get("data_type_in_lists", {})
         self._listed_ids = frozenset(listed.get("ids", []))
-        self._list_separators = frozenset(listed.get("separators", []))
-        self._list_words = self._list_separators | frozenset(listed.get("determiners", []))
+        self._list_separators = ids(listed.get("separators", []))
+        self._list_words = self._list_separators | ids(listed.get("determiners", []))
         verbs = self.rules.get("data_type_verbs", {})
         self._dt_verb_ids = frozenset(verbs.get("ids", []))
-        self._dt_verb_objects = frozenset(verbs.get("objects", []))
+        self._dt_verb_objects = ids(verbs.get("objects", []))
         complaint = self.rules.get("complained_to", {})
         self._complaint_ids = tuple(complaint.get("ids", [])) or ("\0",)
-        self._complaint_words = frozenset(complaint.get("words", []))
+        self._complaint_words = ids(complaint.get("words", []))
         self._first_party = FirstParty(self.rules.get("first_party", {}))
         self._organizations = {
             entry_id: self._first_party.words(entry["organization"]) for entry_id, entry in self.entries.items()
@@ -171,11 +189,12 @@ class SpanResolver:
         span (Span): A candidate span.
         RETURNS (Span): The same span, or a shorter one with the same label and id.
         """
-        words = self._trim.get(span.label_)
+        words = self._trim.get(span.label)
         if not words:
             return span
+        lower = self._context.lower
         start = span.start
-        while start < span.end - 1 and span.doc[start].lower_ in words:
+        while start < span.end - 1 and lower[start] in words:
             start += 1
         if start == span.start:
             return span
@@ -187,14 +206,14 @@ class SpanResolver:
         span (Span): A THIRD_PARTY span.
         RETURNS (bool): True for compound modifiers of generic parties and for attackers.
         """
-        doc = span.doc
+        lower = self._context.lower
         generic = span.id_.startswith("generic.")
-        if generic and span.end < len(doc) and doc[span.end].lower_ in self._modifier_heads:
-            if not span[-1].lower_.endswith("s"):
+        if generic and span.end < len(lower) and lower[span.end] in self._modifier_heads:
+            if not span.doc.vocab.strings[lower[span.end - 1]].endswith("s"):
                 return True
-        if span.start > 0 and doc[span.start - 1].lower_ in self._attacker_before:
+        if span.start > 0 and lower[span.start - 1] in self._attacker_before:
             return True
-        after = tuple(t.lower_ for t in doc[span.end : span.end + 3])
+        after = tuple(lower[span.end : span.end + 3])
         if any(after[: len(phrase)] == phrase for phrase in self._attacker_after):
             return True
         if generic:
@@ -211,28 +230,31 @@ class SpanResolver:
             ``data_type_not_after`` lists for its rule ("our address", "product names").
         """
         doc = span.doc
+        lower = self._context.lower
+        n = len(lower)
+        span_id = span.id_
         after = span.end
-        while after < len(doc) and doc[after].lower_ in self._dt_skip:
+        while after < n and lower[after] in self._dt_skip:
             after += 1  # "password-protected", "login/password procedures"
-        if after < len(doc) and not span[-1].lower_.endswith("s"):
-            head = doc[after].lower_
-            if span.id_.startswith("generic.") and span.id_ not in self._dt_possessive_ids:
+        if after < n and not doc.vocab.strings[lower[span.end - 1]].endswith("s"):
+            head = lower[after]
+            if span_id.startswith("generic.") and span_id not in self._dt_possessive_ids:
                 if head in self._dt_generic_heads:
                     return True
             elif head in self._dt_heads:
                 return True
-        if span.id_ in self._dt_verb_ids and span.end < len(doc) and doc[span.end].lower_ in self._dt_verb_objects:
+        if span_id in self._dt_verb_ids and span.end < n and lower[span.end] in self._dt_verb_objects:
             return True
-        if span.end + 1 < len(doc) and doc[span.end].text in self._field_separators:
+        if span.end + 1 < n and self._context.orth[span.end] in self._field_separators:
             # "Address: 75 Main Street", "Phone: +1 ...": the label of the company's own detail.
             value = doc[span.end + 1]
             if value.like_num or value.like_email or value.like_url or value.text.startswith(self._field_starts):
                 return True
         if span.start == 0:
             return False
-        before = doc[span.start - 1]
-        for prefixes, words in self._dt_before:
-            if span.id_.startswith(prefixes) and (before.lower_ in words or ("#NUM" in words and before.like_num)):
+        before = lower[span.start - 1]
+        for prefixes, words, numbers in self._dt_before:
+            if span_id.startswith(prefixes) and (before in words or (numbers and doc[span.start - 1].like_num)):
                 return True
         return False
 
@@ -277,16 +299,16 @@ class SpanResolver:
         ends (set): End tokens of the document's DATA_TYPE spans.
         RETURNS (bool): True when a list separator links it to a neighbouring DATA_TYPE span.
         """
-        doc = span.doc
+        lower = self._context.lower
         i, separated = span.start, False
-        while i > 0 and span.start - i < 3 and doc[i - 1].lower_ in self._list_words:
+        while i > 0 and span.start - i < 3 and lower[i - 1] in self._list_words:
             i -= 1
-            separated = separated or doc[i].lower_ in self._list_separators
+            separated = separated or lower[i] in self._list_separators
             if separated and i in ends:
                 return True
         j, separated = span.end, False
-        while j < len(doc) and j - span.end < 3 and doc[j].lower_ in self._list_words:
-            separated = separated or doc[j].lower_ in self._list_separators
+        while j < len(lower) and j - span.end < 3 and lower[j] in self._list_words:
+            separated = separated or lower[j] in self._list_separators
             j += 1
             if separated and j in starts:
                 return True
@@ -299,13 +321,13 @@ class SpanResolver:
         span (Span): A generic THIRD_PARTY span.
         RETURNS (bool): True for a role predicate.
         """
-        doc = span.doc
+        lower = self._context.lower
         i = span.start - 1
-        while i >= 0 and span.start - i <= 3 and doc[i].lower_ in self._role_skip:
+        while i >= 0 and span.start - i <= 3 and lower[i] in self._role_skip:
             i -= 1
-        if i < 0 or doc[i].lower_ not in self._role_before:
+        if i < 0 or lower[i] not in self._role_before:
             return False
-        return i == 0 or doc[i - 1].lower_ not in self._role_not_after
+        return i == 0 or lower[i - 1] not in self._role_not_after
 
     def is_complained_to(self, span: Span) -> bool:
         """Whether an authority is one the user may complain to ("lodge a complaint with a
@@ -317,7 +339,7 @@ class SpanResolver:
         if not span.id_.startswith(self._complaint_ids):
             return False
         start = max(self._context.sentence(span.start)[0], span.start - 12)
-        return any(t.lower_ in self._complaint_words for t in span.doc[start : span.start])
+        return not self._complaint_words.isdisjoint(self._context.lower[start : span.start])
 
     def lacks_sharing_verb(self, span: Span) -> bool:
         """Whether a weak recipient word ("others", "companies") has no sharing verb before it in
@@ -329,7 +351,10 @@ class SpanResolver:
         if span.id_ not in self._weak_ids:
             return False
         start = self._context.sentence(span.start)[0]
-        return not any(t.lemma_ in self._sharing_verbs or t.lower_ in self._sharing_verbs for t in span.doc[start : span.start])
+        context = self._context
+        return self._sharing_verbs.isdisjoint(context.lemma[start : span.start]) and self._sharing_verbs.isdisjoint(
+            context.lower[start : span.start]
+        )
 
     def is_a_product_or_channel(self, span: Span) -> bool:
         """Whether a named party is only the maker of a browser or operating system ("Microsoft
@@ -340,10 +365,10 @@ class SpanResolver:
         RETURNS (bool): True when the span names no recipient.
         """
         doc = span.doc
-        after = tuple(t.lower_ for t in doc[span.end : span.end + 2])
+        after = tuple(self._context.lower[span.end : span.end + 2])
         if any(after[: len(phrase)] == phrase for phrase in self._products):
             return True
-        if after[:1] == (":",) and span.end + 1 < len(doc):
+        if after[:1] == (self._colon,) and span.end + 1 < len(doc):
             following = doc[span.end + 1]
             if following.text.startswith(self._handle_starts) or following.like_url or following.like_num:
                 return True
@@ -373,8 +398,8 @@ class SpanResolver:
                 return False
         block = doc[start:end]
         names = [
-            s for s in doc.spans.get(self.spans_key, [])
-            if s.label_ == THIRD_PARTY and block.start <= s.start and s.end <= block.end
+            s for s in self._parties
+            if block.start <= s.start and s.end <= block.end
         ]
         social = [s for s in names if self.entries.get(s.id_.split("/", 1)[0], {}).get("category") == "social_media"]
         # A list of the services an app uses has one name a line and other kinds among them.
@@ -424,13 +449,24 @@ class SpanResolver:
         """
         # Per-document lookups for the rules below; set anew for each document.
         self._context = DocContext(doc)
-        spans = [self.trim(s) for s in doc.spans.get(self.spans_key, [])]
-        spans = [s for s in spans if not (s.label_ == THIRD_PARTY and self.is_not_a_recipient(s))]
-        spans = [s for s in spans if not (s.label_ == DATA_TYPE and self.is_not_a_data_type(s))]
+        # Iterating a span group makes a Span object per span: done once, kept for the rules.
+        candidates = list(doc.spans.get(self.spans_key, []))
+        party, data_type = self._label_ids
+        self._parties = [s for s in candidates if s.label == party]  # as the rulers left them
+        spans = []
+        for span in candidates:
+            span = self.trim(span)
+            label = span.label
+            if label == party and self.is_not_a_recipient(span):
+                continue
+            if label == data_type and self.is_not_a_data_type(span):
+                continue
+            spans.append(span)
         if self._listed_ids:
             spans = self.keep_listed(spans)
         spans = self.first_party_rules(doc, spans)
         spans = drop_parties_inside_data_types(longest_per_label(spans))
+        self._parties = []
         doc.spans[self.spans_key] = spans
         if self.annotate_ents:
             doc.ents = filter_spans(spans)
