@@ -115,8 +115,12 @@ class ContactEmails:
             next_start = found[index + 1][0] if index + 1 < len(found) else len(doc)
             set_attrs(span, address=address, role=self.role(doc, start, end, address, prev_end, next_start))
         if spans:
-            group = list(doc.spans[self.spans_key]) if self.spans_key in doc.spans else []
-            doc.spans[self.spans_key] = group + spans
+            # Extending the group keeps its spans as they are: listing it would make a Span
+            # object per span and assigning the list would copy each back.
+            if self.spans_key in doc.spans:
+                doc.spans[self.spans_key].extend(spans)
+            else:
+                doc.spans[self.spans_key] = spans
         return doc
 
     def find(self, doc: Doc, work: Optional[Dict[str, int]] = None) -> Iterable[Tuple[int, int, str, str]]:
