@@ -3,7 +3,8 @@ import pytest
 
 from policylens.annotate import annotate_stream
 from policylens.io import doc_to_record, record_to_doc
-from policylens.long_docs import pipe_long, split_text
+from policylens.engines.local import iter_records
+from policylens.long_docs import iter_parts, long_record, merge_records, pipe_long, split_text
 from policylens.readers import InputDocument
 
 
@@ -33,6 +34,7 @@ def test_split_text_cuts_at_paragraphs():
     text = long_text(10)
     parts = split_text(text, 600)
     assert "".join(part for _, part in parts) == text
+    assert list(iter_parts(text, 600)) == parts
     assert [offset for offset, _ in parts] == [sum(len(p) for _, p in parts[:i]) for i in range(len(parts))]
     assert all(len(part) <= 600 for _, part in parts)
     assert len(parts) > 2
@@ -94,3 +96,67 @@ def test_annotate_stream_writes_one_record_for_a_long_document(nlp, monkeypatch)
     assert [r["meta"]["source_path"] for r in output.records] == ["a.txt", "long.txt", "b.txt"]
     assert len([s for s in output.records[1]["spans"] if s["label"] == "CONTACT_EMAIL"]) == 12
     assert errors.records == []
+
+
+def varied_text(paragraphs: int = 30) -> str:
+    """A long policy whose paragraphs differ in length and wording, with a run without blank lines."""
+    sentences = [
+        "We collect your email address and postal address when you register.",
+        "Advertising partners such as Facebook may receive your device identifier.",
+        "We keep support messages for 18 months.",
+        "Contact our data protection officer at dpo@clinic.example with any request.",
+        "You can opt out of marketing emails at any time.",
+    ]
+    out = []
+    for i in range(paragraphs):
+        picked = [sentences[(i * 3 + j) % len(sentences)] for j in range(i % 4 + 1)]
+        out.append(f"{i}. " + " ".join(picked) + ("\n" if i % 5 == 2 else "\n\n"))
+    return "".join(out)
+
+
+@pytest.mark.parametrize("max_length", [700, 1500])
+def test_long_record_equals_the_record_of_the_merged_doc(nlp, max_length):
+    text = varied_text()
+    meta = {"id": "varied"}
+    assert len(split_text(text, max_length)) > 2
+    (doc, _), = list(pipe_long(nlp, [(text, meta)], max_length=max_length))
+    expected = doc_to_record(doc, meta, text=text)
+    record = long_record(nlp, text, meta, max_length=max_length)
+    assert record == expected
+    assert record["text"] is text and len(record["spans"]) > 20
+    assert {span["label"] for span in record["spans"]} >= {"DATA_TYPE", "THIRD_PARTY", "RETENTION", "CONTACT_EMAIL"}
+
+
+def test_long_record_without_whitespace_cuts_at_the_limit(nlp):
+    text = "x" * 2500 + " We collect your email address."
+    (doc, _), = list(pipe_long(nlp, [(text, {})], max_length=1000))
+    assert long_record(nlp, text, {}, max_length=1000) == doc_to_record(doc, {}, text=text)
+
+
+def test_iter_records_merges_long_texts_at_the_record_level(nlp, monkeypatch):
+    # The annotate path gives, in input order, the records the Doc path gives.
+    monkeypatch.setattr(nlp, "max_length", 900)
+    items = [
+        ("We collect your email address.", {"n": 0}),
+        (varied_text(20), {"n": 1}),
+        (varied_text(12), {"n": 2}),
+        ("We keep logs for 30 days.", {"n": 3}),
+        ("Partners like Google receive cookies.", {"n": 4}),
+    ]
+    expected = [doc_to_record(doc, meta, text=text) for (doc, meta), (text, _) in zip(pipe_long(nlp, items), items)]
+    for batch_size in (1, 2, 64):
+        records = list(iter_records(items, nlp, batch_size=batch_size))
+        assert records == expected
+    assert [r["meta"]["n"] for r in records] == [0, 1, 2, 3, 4]
+
+
+def test_merge_records_moves_sentences_and_spans():
+    span = {"start": 2, "end": 5, "label": "X", "text": "abc", "id": "r", "attrs": {}}
+    parts = [(0, {"sents": [[0, 6]], "spans": []}), (10, {"sents": [[0, 4], [5, 9]], "spans": [dict(span)]})]
+    merged = merge_records("t" * 20, {"a": 1}, parts)
+    assert merged == {
+        "text": "t" * 20,
+        "meta": {"a": 1},
+        "sents": [[0, 6], [10, 14], [15, 19]],
+        "spans": [dict(span, start=12, end=15)],
+    }

@@ -383,15 +383,20 @@ def _document_from_bytes(data: bytes, source_path: str, fmt: str) -> InputItem:
     return _document_from_text(text, source_path, fmt, encoding)
 
 
+def _blank(text: str) -> bool:
+    """Whether a text has no visible character; unlike ``not text.strip()``, copies nothing."""
+    return not text or text.isspace()
+
+
 def _document_from_text(text: str, source_path: str, fmt: str, encoding: Optional[str] = None) -> InputItem:
-    if not text.strip():
+    if _blank(text):
         return InputError(source_path, "empty document")
     if fmt == "html":
         try:
             text = html_to_text(text)
         except Exception as err:  # a parser bug on one page must not stop the corpus
             return InputError(source_path, f"could not convert the HTML: {type(err).__name__}: {err}")
-        if not text.strip():
+        if _blank(text):
             return InputError(source_path, "empty document (no visible text in the HTML)")
     meta = {"source_path": source_path, "format": fmt}
     if encoding is not None:
@@ -468,7 +473,7 @@ def _jsonl_record(line: str, source_path: str, number: int) -> InputItem:
         meta = {}
     elif not isinstance(meta, dict):
         return error(f'"meta" must be a JSON object (got {_json_type(meta)})')
-    if not text.strip():
+    if _blank(text):
         return error("empty document")
     if _SURROGATE_ESCAPE_RE.search(line):
         try:  # a lone surrogate escape would make the output file invalid UTF-8

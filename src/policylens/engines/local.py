@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, List, Optional, Tuple
 from spacy.language import Language
 
 from ..io import doc_to_record
-from ..long_docs import pipe_long
+from ..long_docs import long_record
 
 TASK_SIZE = 16  # the most documents per task sent to a worker
 # The worker's pipeline: inherited from the parent when processes are forked, else rebuilt.
@@ -37,10 +37,31 @@ def annotate_batch(nlp: Language, batch: List[Tuple[str, dict]], batch_size: Opt
 def _records(nlp: Language, items: Iterable[Tuple[str, dict]], batch_size: Optional[int]) -> Iterator[dict]:
     """Records of (text, meta) pairs, in input order.
 
-    Each text travels with its meta through ``pipe_long``, so that the record takes the input
-    text as it is instead of rebuilding ``doc.text`` token by token.
+    Texts up to ``nlp.max_length`` go through ``nlp.pipe`` a batch at a time, each with its meta,
+    so that the record takes the input text as it is instead of rebuilding ``doc.text`` token
+    by token. A longer text ends the batch before it and is annotated on its own, part by part,
+    into one record (``long_docs.long_record``): no Doc of the whole text is built.
     """
-    for doc, (meta, text) in pipe_long(nlp, ((text, (meta, text)) for text, meta in items), batch_size=batch_size):
+    size = batch_size or nlp.batch_size
+    batch: List[Tuple[str, dict]] = []
+    for text, meta in items:
+        if len(text) > nlp.max_length:
+            yield from _batch_records(nlp, batch, size)
+            batch = []
+            yield long_record(nlp, text, meta)
+            continue
+        batch.append((text, meta))
+        if len(batch) >= size:
+            yield from _batch_records(nlp, batch, size)
+            batch = []
+    yield from _batch_records(nlp, batch, size)
+
+
+def _batch_records(nlp: Language, batch: List[Tuple[str, dict]], batch_size: int) -> Iterator[dict]:
+    """The records of texts within ``nlp.max_length``, in order."""
+    if not batch:
+        return
+    for doc, (meta, text) in nlp.pipe(((text, (meta, text)) for text, meta in batch), as_tuples=True, batch_size=batch_size):
         yield doc_to_record(doc, meta, text=text)
 
 
