@@ -1,4 +1,6 @@
 """Texts longer than nlp.max_length: split at paragraphs, annotated, merged into one record."""
+import tracemalloc
+
 import pytest
 
 from policylens.annotate import annotate_stream
@@ -160,3 +162,27 @@ def test_merge_records_moves_sentences_and_spans():
         "sents": [[0, 6], [10, 14], [15, 19]],
         "spans": [dict(span, start=12, end=15)],
     }
+
+
+def test_long_record_holds_one_part_not_the_whole_doc(nlp):
+    # Beyond the record it returns, long_record holds one part's Doc at a time; the Doc path
+    # holds every part's Doc and their merge. tracemalloc sees spaCy's Docs (cymem allocates
+    # with PyMem_Malloc).
+    text = varied_text(300)
+    assert len(split_text(text, 1500)) >= 24
+
+    def overhead(run) -> int:
+        """Peak bytes allocated while running, less the bytes of the record it returns."""
+        tracemalloc.start()
+        try:
+            tracemalloc.reset_peak()
+            record = run()
+            kept, peak = tracemalloc.get_traced_memory()
+            assert record["spans"]
+            return peak - kept
+        finally:
+            tracemalloc.stop()
+
+    by_record = overhead(lambda: long_record(nlp, text, {}, max_length=1500))
+    by_doc = overhead(lambda: doc_to_record(next(pipe_long(nlp, [(text, {})], max_length=1500))[0], {}, text=text))
+    assert by_record * 4 < by_doc
