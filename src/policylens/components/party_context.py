@@ -15,7 +15,9 @@ first, for generic parties whose catalogue category is weak ("third parties", "p
    offers") -> partner, in an advertising one -> advertising.
 The cue words are data (``patterns/context_rules.json``, key ``third_party_category``).
 """
-from typing import Dict, List, Optional, Sequence
+import bisect
+import re
+from typing import Dict, Iterable, List, Optional, Pattern, Sequence
 
 from spacy.tokens import Span
 
@@ -26,9 +28,15 @@ VENDOR_CATEGORIES = frozenset(
 )
 
 
-def _text(tokens) -> str:
-    """The lower-cased words of a token sequence, space-joined and padded for phrase lookups."""
-    return " " + " ".join(t.lower_ for t in tokens) + " "
+def _any_of(words: Iterable[str]) -> Pattern:
+    """One regular expression that finds any of the literal ``words`` in a text (none: never matches).
+
+    words (Iterable[str]): Padded phrases (" marketing ").
+    RETURNS (Pattern): Its ``search`` tells whether any of them occurs: one scan instead of a
+        ``str.__contains__`` per word.
+    """
+    words = list(words)
+    return re.compile("|".join(re.escape(w) for w in words) if words else "(?!x)x")
 
 
 class PartyContext:
@@ -48,29 +56,39 @@ class PartyContext:
         self.window = int(rules.get("antecedent_window", 60))
         self.sentence_ids = frozenset(rules.get("sentence_ids", []))
         self.sentence_cues = [(cat, [f" {w} " for w in words]) for cat, words in rules.get("sentence_cues", {}).items()]
+        # The cue lists as (category, pattern) pairs, the form ``_cue`` reads.
+        self._clause_res = [(cat, _any_of(words)) for cat, words in self.clause_cues]
+        self._span_res = [(cat, _any_of(words)) for cat, words in self.span_cues]
+        self._sentence_res = [(cat, _any_of(words)) for cat, words in self.sentence_cues]
         self.clause_ends = frozenset(rules.get("clause_ends", [",", ";", ".", ":", "(", ")", "!", "?"]))
 
     def _cue(self, text: str, cues) -> Optional[str]:
-        for category, words in cues:
-            if any(w in text for w in words):
+        """The first category of ``cues`` ((category, pattern) pairs) whose pattern occurs in ``text``."""
+        for category, pattern in cues:
+            if pattern.search(text):
                 return category
         return None
 
-    def clause_category(self, span: Span) -> Optional[str]:
+    def clause_category(self, span: Span, context: DocContext) -> Optional[str]:
         """The category a restrictive clause right after the span names, if any.
 
         span (Span): A THIRD_PARTY span.
+        context (DocContext): The document's token arrays.
         RETURNS (Optional[str]): A category, or None.
         """
-        doc = span.doc
+        strings = span.doc.vocab.strings
+        orth = context.orth
         end = span.end
-        limit = min(len(doc), end + 18)
-        while end < limit and doc[end].text not in self.clause_ends and not doc[end].is_space:
+        limit = min(len(orth), end + 18)
+        while end < limit:
+            text = strings[orth[end]]
+            if text in self.clause_ends or text.isspace():  # Token.is_space is str.isspace
+                break
             end += 1
-        clause = _text(doc[span.end : end])
+        clause = context.lower_text(span.end, end)
         if not any(clause.startswith(opener) for opener in self.clause_openers):
             return None
-        return self._cue(clause, self.clause_cues)
+        return self._cue(clause, self._clause_res)
 
     def example_category(
         self, span: Span, parties: Sequence[Span], categories: Dict[int, str], context: DocContext
@@ -85,8 +103,7 @@ class PartyContext:
             vendor kinds, "unspecified" for a wider mix; None when there are no examples or they
             say nothing.
         """
-        doc = span.doc
-        head = _text(doc[span.end : span.end + 3]).lstrip(" ,")
+        head = context.lower_text(span.end, span.end + 3).lstrip(" ,")
         if not any((" " + head).startswith(opener) for opener in self.example_openers):
             return None
         stop = min(context.sentence(span.start)[1], span.end + 40)
@@ -109,18 +126,17 @@ class PartyContext:
         """
         if span.id_ not in self.sentence_ids:
             return None
-        doc = span.doc
         start, end = context.sentence(span.start)
-        # A heading is its own line even where no full stop ends it.
-        for i in range(span.start - 1, start - 1, -1):
-            if "\n" in doc[i].text or "\n" in doc[i].whitespace_:
-                start = i + 1
-                break
-        for i in range(span.end, end):
-            if "\n" in doc[i].text or ("\n" in doc[i - 1].whitespace_ and i > span.end):
-                end = i
-                break
-        return self._cue(_text(doc[start:end]), self.sentence_cues)
+        # A heading is its own line even where no full stop ends it. A token's trailing
+        # whitespace is one space at most, so only token texts hold line breaks.
+        newlines = context.newlines
+        at = bisect.bisect_left(newlines, span.start) - 1  # the last break before the span
+        if at >= 0 and newlines[at] >= start:
+            start = newlines[at] + 1
+        at = bisect.bisect_left(newlines, span.end)  # the first break from the span's end on
+        if at < len(newlines) and newlines[at] < end:
+            end = newlines[at]
+        return self._cue(context.lower_text(start, end), self._sentence_res)
 
     def categories(
         self, parties: List[Span], base: Dict[int, str], named: Dict[int, bool], context: DocContext
@@ -138,8 +154,8 @@ class PartyContext:
             category = base[span.start]
             if not named[span.start] and category in self.weak:
                 category = (
-                    self._cue(_text(span.doc[max(0, span.start - 2) : span.end]), self.span_cues)
-                    or self.clause_category(span)
+                    self._cue(context.lower_text(max(0, span.start - 2), span.end), self._span_res)
+                    or self.clause_category(span, context)
                     or self.example_category(span, parties, base, context)
                     or self.antecedent_category(span, parties[:index], result)
                     or self.sentence_category(span, context)

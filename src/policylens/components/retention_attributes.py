@@ -1,5 +1,6 @@
 """RETENTION attributes: ``kind`` from the pattern id and the ISO 8601 ``duration``."""
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from ..duration import parse_duration, retention_kind
@@ -25,8 +26,9 @@ class RetentionAttributes:
         doc (Doc): The document.
         RETURNS (Doc): The same document.
         """
+        label = get_string_id(RETENTION)  # compared with span.label: no string look-up per span
         for span in doc.spans.get(self.spans_key, []):
-            if span.label_ == RETENTION:
+            if span.label == label:
                 set_attrs(span, kind=retention_kind(span.id_), duration=parse_duration(span.text))
         return doc
 

@@ -3,6 +3,7 @@ from pathlib import Path
 from typing import Dict
 
 import srsly
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
@@ -44,8 +45,9 @@ class TableComponent:
             return doc
         from ..extensions import set_attrs
 
+        label = get_string_id(self.label)  # compared with span.label: no string look-up per span
         for span in doc.spans[self.spans_key]:
-            if span.label_ == self.label:
+            if span.label == label:
                 set_attrs(span, **self.attributes(span))
         return doc
 

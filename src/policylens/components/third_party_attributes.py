@@ -9,6 +9,7 @@ from typing import List, Optional
 
 import srsly
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
@@ -66,7 +67,8 @@ class ThirdPartyAttributes(TableComponent):
             return doc
         from ..extensions import set_attrs
 
-        parties = sorted((s for s in doc.spans[self.spans_key] if s.label_ == THIRD_PARTY), key=lambda s: s.start)
+        label = get_string_id(THIRD_PARTY)  # compared with span.label: no string look-up per span
+        parties = sorted((s for s in doc.spans[self.spans_key] if s.label == label), key=lambda s: s.start)
         if not parties:
             return doc
         attrs = {s.start: self.attributes(s) for s in parties}
