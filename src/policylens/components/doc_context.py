@@ -30,7 +30,6 @@ class DocContext:
         self._lower: Optional[List[int]] = None
         self._orth: Optional[List[int]] = None
         self._lemma: Optional[List[int]] = None
-        self._newlines: Optional[List[int]] = None
 
     @property
     def lower(self) -> List[int]:
@@ -64,26 +63,6 @@ class DocContext:
             self._words = self.doc.to_array([ORTH, SPACY])
         strings = self.doc.vocab.strings
         return "".join(strings[orth] + " " if space else strings[orth] for orth, space in self._words[start:end].tolist())
-
-    def lower_text(self, start: int, end: int) -> str:
-        """The lower-cased words of tokens ``start`` to ``end`` (a slice, clamped like ``doc[start:end]``),
-        space-joined and padded with a space at each end for phrase look-ups.
-
-        RETURNS (str): Equal to ``" " + " ".join(t.lower_ for t in doc[start:end]) + " "``.
-        """
-        strings = self.doc.vocab.strings
-        return " " + " ".join([strings[h] for h in self.lower[max(0, start) : max(0, end)]]) + " "
-
-    @property
-    def newlines(self) -> List[int]:
-        """The sorted indices of the tokens whose text holds a line break, found once per document."""
-        if self._newlines is None:
-            orth = self.doc.to_array(ORTH)
-            unique, inverse = numpy.unique(orth, return_inverse=True)
-            strings = self.doc.vocab.strings
-            broken = numpy.asarray([("\n" in strings[h]) for h in unique.tolist()], dtype=bool)
-            self._newlines = numpy.flatnonzero(broken[inverse.reshape(-1)]).tolist() if len(orth) else []
-        return self._newlines
 
     def sentence(self, i: int) -> Tuple[int, int]:
         """The token range of the sentence holding token ``i``.

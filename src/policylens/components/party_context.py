@@ -15,7 +15,6 @@ first, for generic parties whose catalogue category is weak ("third parties", "p
    offers") -> partner, in an advertising one -> advertising.
 The cue words are data (``patterns/context_rules.json``, key ``third_party_category``).
 """
-import bisect
 import re
 from typing import Dict, Iterable, List, Optional, Pattern, Sequence
 
@@ -26,6 +25,11 @@ from .doc_context import DocContext
 VENDOR_CATEGORIES = frozenset(
     {"advertising", "analytics", "payment", "hosting_infrastructure", "communications", "customer_support", "service_provider"}
 )
+
+
+def _text(tokens) -> str:
+    """The lower-cased words of a token sequence, space-joined and padded for phrase lookups."""
+    return " " + " ".join(t.lower_ for t in tokens) + " "
 
 
 def _any_of(words: Iterable[str]) -> Pattern:
@@ -69,23 +73,18 @@ class PartyContext:
                 return category
         return None
 
-    def clause_category(self, span: Span, context: DocContext) -> Optional[str]:
+    def clause_category(self, span: Span) -> Optional[str]:
         """The category a restrictive clause right after the span names, if any.
 
         span (Span): A THIRD_PARTY span.
-        context (DocContext): The document's token arrays.
         RETURNS (Optional[str]): A category, or None.
         """
-        strings = span.doc.vocab.strings
-        orth = context.orth
+        doc = span.doc
         end = span.end
-        limit = min(len(orth), end + 18)
-        while end < limit:
-            text = strings[orth[end]]
-            if text in self.clause_ends or text.isspace():  # Token.is_space is str.isspace
-                break
+        limit = min(len(doc), end + 18)
+        while end < limit and doc[end].text not in self.clause_ends and not doc[end].is_space:
             end += 1
-        clause = context.lower_text(span.end, end)
+        clause = _text(doc[span.end : end])
         if not any(clause.startswith(opener) for opener in self.clause_openers):
             return None
         return self._cue(clause, self._clause_res)
@@ -103,7 +102,8 @@ class PartyContext:
             vendor kinds, "unspecified" for a wider mix; None when there are no examples or they
             say nothing.
         """
-        head = context.lower_text(span.end, span.end + 3).lstrip(" ,")
+        doc = span.doc
+        head = _text(doc[span.end : span.end + 3]).lstrip(" ,")
         if not any((" " + head).startswith(opener) for opener in self.example_openers):
             return None
         stop = min(context.sentence(span.start)[1], span.end + 40)
@@ -126,17 +126,18 @@ class PartyContext:
         """
         if span.id_ not in self.sentence_ids:
             return None
+        doc = span.doc
         start, end = context.sentence(span.start)
-        # A heading is its own line even where no full stop ends it. A token's trailing
-        # whitespace is one space at most, so only token texts hold line breaks.
-        newlines = context.newlines
-        at = bisect.bisect_left(newlines, span.start) - 1  # the last break before the span
-        if at >= 0 and newlines[at] >= start:
-            start = newlines[at] + 1
-        at = bisect.bisect_left(newlines, span.end)  # the first break from the span's end on
-        if at < len(newlines) and newlines[at] < end:
-            end = newlines[at]
-        return self._cue(context.lower_text(start, end), self._sentence_res)
+        # A heading is its own line even where no full stop ends it.
+        for i in range(span.start - 1, start - 1, -1):
+            if "\n" in doc[i].text or "\n" in doc[i].whitespace_:
+                start = i + 1
+                break
+        for i in range(span.end, end):
+            if "\n" in doc[i].text or ("\n" in doc[i - 1].whitespace_ and i > span.end):
+                end = i
+                break
+        return self._cue(_text(doc[start:end]), self._sentence_res)
 
     def categories(
         self, parties: List[Span], base: Dict[int, str], named: Dict[int, bool], context: DocContext
@@ -154,8 +155,8 @@ class PartyContext:
             category = base[span.start]
             if not named[span.start] and category in self.weak:
                 category = (
-                    self._cue(context.lower_text(max(0, span.start - 2), span.end), self._span_res)
-                    or self.clause_category(span, context)
+                    self._cue(_text(span.doc[max(0, span.start - 2) : span.end]), self._span_res)
+                    or self.clause_category(span)
                     or self.example_category(span, parties, base, context)
                     or self.antecedent_category(span, parties[:index], result)
                     or self.sentence_category(span, context)
