@@ -102,7 +102,7 @@ def annotate_stream(
                     continue
                 meta = dict(item.meta)
                 meta[DOC_ID_KEY] = doc_id
-                # Texts over nlp.max_length are split and merged by long_docs.pipe_long.
+                # Texts over nlp.max_length are annotated in parts and merged by long_docs.long_record.
                 yield item.text, meta
 
     if n_process > 1:  # a failure in a worker stops the run; --resume continues it

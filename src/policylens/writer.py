@@ -91,7 +91,9 @@ class JsonlWriter:
 
     def write(self, record: dict) -> None:
         """Append one record as a JSON line. record (dict): JSON-safe values only."""
-        self._file.write(srsly.json_dumps(record) + "\n")
+        # Two writes: joining would copy a line that can be hundreds of MB for a huge policy.
+        self._file.write(srsly.json_dumps(record))
+        self._file.write("\n")
         self.count += 1
         if self.partial and self.count % self.flush_every == 0:
             self.flush()
