@@ -3,7 +3,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import IO, Optional, Union
+from typing import IO, Optional, Tuple, Union
 
 import srsly
 
@@ -21,11 +21,18 @@ def errors_path_for(output: Union[str, Path]) -> Path:
     return output.with_name(f"{stem}.errors.jsonl")
 
 
-def _current_umask() -> int:
-    """The process's umask (reading it means setting it, so it is put straight back)."""
-    mask = os.umask(0)
+def temp_file_beside(target: Path) -> Tuple[int, str]:
+    """Create a temporary file in ``target``'s folder, to be renamed onto ``target`` when complete.
+
+    target (Path): The final path (its folder must exist).
+    RETURNS (Tuple[int, str]): The open file descriptor and the temporary file's path. The file
+        has the mode a new file would get (mkstemp alone makes it 0600).
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    mask = os.umask(0)  # reading the umask means setting it, so it is put straight back
     os.umask(mask)
-    return mask
+    os.chmod(fd, 0o666 & ~mask)
+    return fd, tmp
 
 
 class JsonlWriter:
@@ -83,9 +90,7 @@ class JsonlWriter:
                 os.lseek(fd, 0, os.SEEK_END)
             self._file = os.fdopen(fd, "w", encoding="utf8")
             return self
-        fd, self._tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        # mkstemp creates the file 0600; the finished file gets the mode any new file would.
-        os.chmod(fd, 0o666 & ~_current_umask())
+        fd, self._tmp = temp_file_beside(target)
         self._file = os.fdopen(fd, "w", encoding="utf8")
         return self
 

@@ -1,7 +1,6 @@
 """What the exporters share: an atomic text output, per-span records, policy titles, colours."""
 import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Union
@@ -10,7 +9,7 @@ from spacy.tokens import Doc, Span
 
 from ..extensions import get_attrs
 from ..labels import ATTRIBUTES, CONTACT_EMAIL, DATA_TYPE, RETENTION, THIRD_PARTY
-from ..writer import JsonlWriter
+from ..writer import JsonlWriter, temp_file_beside
 
 # One colour per label, used by the HTML page and the Label Studio config alike.
 LABEL_COLORS = {
@@ -49,15 +48,11 @@ def open_text(output: Union[str, Path]) -> Iterator[IO[str]]:
         return
     target = Path(output)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = temp_file_beside(target)
     try:
         # newline="" so the csv module's own "\r\n" row ends are written unchanged.
         with os.fdopen(fd, "w", encoding="utf8", newline="") as file:
             yield file
-        # mkstemp makes the file private (0600); give it the permissions open() would have.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
