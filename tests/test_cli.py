@@ -123,6 +123,31 @@ def test_evaluate_scores(tmp_path, pipeline_dir):
     assert scores["attributes"]["DATA_TYPE.category"]["accuracy"] == 1.0
 
 
+def test_evaluate_label_filter(tmp_path, pipeline_dir):
+    text = "We collect your postal address and share it with our payment processors."
+    data = "postal address"
+    gold = tmp_path / "gold.jsonl"
+    # The gold leaves out the recipient, so without a filter it is a false positive.
+    srsly.write_jsonl(gold, [{"text": text, "spans": [
+        {"start": text.index(data), "end": text.index(data) + len(data), "label": "DATA_TYPE"}]}])
+    unfiltered = srsly.json_loads(run(["evaluate", str(gold), "-p", pipeline_dir, "--json", "--errors"]).output)
+    assert {e["label"] for e in unfiltered["errors"]} == {"THIRD_PARTY"}
+    result = run(["evaluate", str(gold), "-p", pipeline_dir, "--json", "--errors", "--label", "data_type"])
+    assert result.exit_code == 0, result.output
+    scores = srsly.json_loads(result.output)
+    assert list(scores["labels"]) == ["DATA_TYPE"] and scores["only_labels"] == ["DATA_TYPE"]
+    assert scores["all"]["overlap_p"] == 1.0 and scores["errors"] == []
+    assert scores["confusion"]["(none)"]["THIRD_PARTY"] == 1  # the confusion table keeps every label
+
+
+def test_evaluate_unknown_label(tmp_path, pipeline_dir):
+    gold = tmp_path / "gold.jsonl"
+    srsly.write_jsonl(gold, [{"text": "Hello.", "spans": []}])
+    result = run(["evaluate", str(gold), "-p", pipeline_dir, "--label", "RETENTON"])
+    assert result.exit_code == 2
+    assert "RETENTON" in result.output and "RETENTION" in result.output
+
+
 def test_help_runs_as_module():
     out = subprocess.run([sys.executable, "-m", "policylens", "--help"], capture_output=True, text=True)
     assert out.returncode == 0

@@ -16,6 +16,7 @@ import typer
 
 from . import readers
 from .annotate import annotate_stream
+from .labels import LABELS
 from .lock import LockHeld, OutputLock
 from .manifest import build_manifest, manifest_path_for, write_manifest
 from .resume import partial_path_for, read_partial
@@ -283,16 +284,22 @@ def evaluate(
     errors: bool = typer.Option(
         False, "--errors", help="Also list the misses, false positives and boundary errors, counted per rule id."
     ),
+    labels: Optional[List[str]] = typer.Option(
+        None, "--label", "-l", help="Score and list errors for this label only (repeat for several)."
+    ),
 ) -> None:
     """Score predictions against gold: strict and overlap precision, recall and F1 per label,
     and a confusion table between labels.
 
     With --pred, each gold record is paired with the prediction of the same text, so a reviewed
-    gold file may leave out rejected tasks and come in any order.
+    gold file may leave out rejected tasks and come in any order. With --label, the scores and
+    the error list cover those labels only; the confusion table still shows every label, since
+    a miss of one label is often a span of another.
     """
     from .evaluate import align_by_text, confusion, error_list, format_confusion, format_errors
-    from .evaluate import evaluate_records, format_table, predict
+    from .evaluate import evaluate_records, format_table, only_labels, predict
 
+    chosen = _label_names(labels)
     if not gold.exists():
         raise _fail(f"gold file {gold} does not exist")
     gold_records = list(srsly.read_jsonl(gold))
@@ -305,13 +312,16 @@ def evaluate(
         pred_records = predict(nlp, gold_records)
     try:
         pairs = align_by_text(gold_records, pred_records) if pred is not None else list(zip(gold_records, pred_records))
-        result = evaluate_records(pairs).to_dict()
+        scored = only_labels(pairs, chosen) if chosen else pairs
+        result = evaluate_records(scored).to_dict()
     except ValueError as err:
         raise _fail(str(err))
     result["gold"] = str(gold)
+    if chosen:
+        result["only_labels"] = chosen
     result["confusion"] = confusion(pairs)
     if errors:
-        result["errors"] = error_list(pairs)
+        result["errors"] = [e for e in error_list(pairs) if not chosen or e["label"] in chosen]
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         srsly.write_json(output, result)
@@ -322,6 +332,24 @@ def evaluate(
         typer.echo("\n" + format_confusion(result["confusion"]))
         if errors:
             typer.echo("\n" + format_errors(result["errors"]))
+
+
+def _label_names(names: Optional[List[str]]) -> List[str]:
+    """Check --label values against the four labels, in any case.
+
+    names (Optional[List[str]]): The values given.
+    RETURNS (List[str]): The labels as labels.md spells them, in the order given.
+    RAISES typer.Exit: (status 2) naming an unknown label and the known ones.
+    """
+    known = {label.casefold(): label for label in LABELS}
+    chosen = []
+    for name in names or []:
+        label = known.get(name.strip().casefold())
+        if label is None:
+            raise _fail(f"unknown label {name!r}: choose from {', '.join(LABELS)}")
+        if label not in chosen:
+            chosen.append(label)
+    return chosen
 
 
 class ReviewFormat(str, Enum):

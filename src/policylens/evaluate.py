@@ -208,6 +208,21 @@ def evaluate_records(
     return evaluation
 
 
+def only_labels(pairs: Iterable[Tuple[dict, dict]], labels: Sequence[str]) -> List[Tuple[dict, dict]]:
+    """Keep only the spans of some labels, in gold and prediction alike.
+
+    pairs (Iterable[Tuple[dict, dict]]): (gold, predicted) records.
+    labels (Sequence[str]): The labels to keep.
+    RETURNS (List[Tuple[dict, dict]]): Shallow copies of the records with the other spans left out.
+    """
+    keep = set(labels)
+
+    def restrict(record: dict) -> dict:
+        return {**record, "spans": [span for span in record.get("spans", []) if span.get("label") in keep]}
+
+    return [(restrict(gold), restrict(pred)) for gold, pred in pairs]
+
+
 def predict(nlp, gold_records: Iterable[dict], batch_size: int = 16) -> List[dict]:
     """Annotate the texts of gold records with a pipeline.
 
