@@ -8,10 +8,15 @@ Three kinds of file, all JSONL with one entry a line:
   "service", "names" | "terms", "case_sensitive"}``; each name or term becomes a
   phrase pattern with the id ``<entry id>/<slug>``.
 - EntityRuler-format pattern files (``data_types.jsonl``, ``retention.jsonl``, ...):
-  ``{"label", "pattern", "id"}`` with token or phrase patterns written by hand.
+  ``{"label", "pattern", "id"}`` with token or phrase patterns written by hand. Such a file
+  may also name word lists and token sequences once (``{"define": "KEEP_VERBS", "words":
+  [...]}``, ``{"define": "CLAUSE_END", "tokens": [...]}``) and refer to them as ``"$KEEP_VERBS"``
+  in an ``IN``/``NOT_IN`` list or in place of a token; they are expanded when the file is loaded
+  (see ``expand_pattern_file``).
 
 Every loader reports a bad line with its file, line number and reason.
 """
+import copy
 import re
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Union
@@ -24,6 +29,11 @@ from .labels import DATA_TYPE, LABELS, THIRD_PARTY, THIRD_PARTY_CATEGORIES
 PathLike = Union[str, Path]
 # A pattern's id: "<entry>/<variant>", lower case, no spaces, stable across edits.
 ID_RE = re.compile(r"^[a-z0-9_.\-]+/[a-z0-9_.\-]+$")
+# The name of a word list or token sequence defined in a pattern file, and a reference to it.
+NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+REF_RE = re.compile(r"^\$[A-Z][A-Z0-9_]*$")
+# The keys of a token attribute whose value is a list of words (spaCy's set membership).
+WORD_LIST_KEYS = ("IN", "NOT_IN")
 
 
 class PatternFileError(ValueError):
@@ -171,15 +181,155 @@ def load_catalogue(path: PathLike) -> List[dict]:
     return entries
 
 
+def _is_ref(value: Any) -> bool:
+    return isinstance(value, str) and bool(REF_RE.match(value))
+
+
+def _kind_name(kind: str) -> str:
+    return "word list" if kind == "words" else "token sequence"
+
+
+class _Definitions:
+    """The word lists and token sequences a pattern file defines, expanded on demand.
+
+    A definition line is ``{"define": NAME, "words": [...]}`` (strings and ``"$NAME"`` of other
+    word lists) or ``{"define": NAME, "tokens": [...]}`` (token objects and ``"$NAME"`` of other
+    token sequences). Definitions may come in any order; each is expanded once.
+    """
+
+    def __init__(self, path: PathLike):
+        self.path = path
+        self.raw: Dict[str, tuple] = {}  # name -> (line, "words" | "tokens", items)
+        self.done: Dict[str, list] = {}
+        self.active: List[str] = []  # the names being expanded, to report a cycle
+
+    def add(self, number: int, entry: dict) -> None:
+        """Check one definition line's shape and remember it (entry: the parsed line)."""
+        name = entry.get("define")
+        kinds = [kind for kind in ("words", "tokens") if kind in entry]
+        if set(entry) - {"define", "words", "tokens"} or len(kinds) != 1:
+            reason = 'a definition is {"define": NAME, "words" or "tokens": [...]}'
+            raise PatternFileError(self.path, number, reason)
+        if not isinstance(name, str) or not NAME_RE.match(name):
+            reason = f"name {name!r} must be upper case letters, digits and _"
+            raise PatternFileError(self.path, number, reason)
+        if name in self.raw:
+            reason = f"'${name}' is already defined on line {self.raw[name][0]}"
+            raise PatternFileError(self.path, number, reason)
+        kind = kinds[0]
+        items = entry[kind]
+        if not isinstance(items, list) or not items:
+            raise PatternFileError(self.path, number, f"'{kind}' must be a non-empty list")
+        if kind == "words" and not all(isinstance(w, str) and w for w in items):
+            raise PatternFileError(self.path, number, "'words' must be a list of non-empty strings")
+        if kind == "tokens" and not all(isinstance(t, dict) or _is_ref(t) for t in items):
+            reason = "'tokens' must be a list of token objects and '$NAME's"
+            raise PatternFileError(self.path, number, reason)
+        self.raw[name] = (number, kind, items)
+
+    def resolve(self, ref: str, kind: str, number: int) -> list:
+        """Expand a reference.
+
+        ref (str): "$NAME". kind (str): "words" or "tokens", what the place of the reference needs.
+        number (int): The line the reference is on, for errors.
+        RETURNS (list): The words or token objects, with every reference inside expanded.
+        """
+        name = ref[1:]
+        if name not in self.raw:
+            raise PatternFileError(self.path, number, f"unknown {_kind_name(kind)} '{ref}'")
+        line, defined_kind, items = self.raw[name]
+        if defined_kind != kind:
+            reason = f"'{ref}' is a {_kind_name(defined_kind)} (line {line}), not a {_kind_name(kind)}"
+            raise PatternFileError(self.path, number, reason)
+        if name in self.active:
+            cycle = " -> ".join(f"${n}" for n in self.active[self.active.index(name):] + [name])
+            raise PatternFileError(self.path, line, f"definitions refer to each other in a cycle: {cycle}")
+        if name not in self.done:
+            self.active.append(name)
+            if kind == "words":
+                self.done[name] = self.words(items, line)
+            else:
+                self.done[name] = self.tokens(items, line)
+            self.active.pop()
+        return self.done[name]
+
+    def words(self, items: list, number: int) -> List[str]:
+        """Expand a list of words and "$NAME"s (items) found on line number, in order."""
+        out: List[str] = []
+        for item in items:
+            out.extend(self.resolve(item, "words", number) if _is_ref(item) else [item])
+        return out
+
+    def tokens(self, items: list, number: int) -> List[dict]:
+        """Expand a list of token objects and "$NAME"s (items) found on line number, in order."""
+        out: List[dict] = []
+        for item in items:
+            if _is_ref(item):
+                # a copy: the same sequence spliced into two patterns must not share token objects
+                out.extend(copy.deepcopy(self.resolve(item, "tokens", number)))
+            elif isinstance(item, dict):
+                out.append(self.token(item, number))
+            else:
+                reason = "a token pattern must be a list of objects (or '$NAME's)"
+                raise PatternFileError(self.path, number, reason)
+        return out
+
+    def token(self, value: Any, number: int, key: str = "") -> Any:
+        """Expand the word-list references in a token object (value), recursively.
+
+        A reference may stand for the whole value of an ``IN``/``NOT_IN`` key or for items of it;
+        anywhere else it is an error (it would be matched as the literal text "$NAME").
+        RETURNS: A copy of the value with the references replaced.
+        """
+        if isinstance(value, dict):
+            return {k: self.token(v, number, k) for k, v in value.items()}
+        if key in WORD_LIST_KEYS and _is_ref(value):
+            return list(self.resolve(value, "words", number))
+        if key in WORD_LIST_KEYS and isinstance(value, list):
+            return self.words(value, number)
+        if _is_ref(value) or (isinstance(value, list) and any(_is_ref(v) for v in value)):
+            reason = f"a '$NAME' can only stand in an IN or NOT_IN list, not under {key!r}"
+            raise PatternFileError(self.path, number, reason)
+        return value
+
+
+def expand_pattern_file(path: PathLike) -> Iterator[tuple]:
+    """Read a pattern file and expand its named word lists and token sequences.
+
+    Definition lines (``{"define": ...}``) are taken out; in every other line, a ``"$NAME"``
+    that is the value or an item of an ``IN``/``NOT_IN`` list becomes the words of that list,
+    and a ``"$NAME"`` in place of a token object becomes the tokens of that sequence.
+
+    path (PathLike): A JSONL pattern file.
+    YIELDS (Tuple[int, dict]): Line number and entry of each pattern line, references expanded.
+    RAISES PatternFileError: For an unknown name, a name of the wrong kind, definitions that
+        refer to each other in a cycle, or a badly shaped definition (with its line).
+    """
+    definitions = _Definitions(path)
+    entries = list(read_entries(path))
+    for number, entry in entries:
+        if "define" in entry:
+            definitions.add(number, entry)
+    for number, entry in entries:
+        if "define" in entry:
+            definitions.resolve("$" + entry["define"], definitions.raw[entry["define"]][1], number)
+            continue
+        pattern = entry.get("pattern")
+        if isinstance(pattern, list) and pattern:
+            entry = {**entry, "pattern": definitions.tokens(pattern, number)}
+        yield number, entry
+
+
 def load_pattern_file(path: PathLike, labels=LABELS) -> List[dict]:
     """Read and check an EntityRuler-format pattern file.
 
-    path (PathLike): A JSONL file of ``{"label", "pattern", "id"}`` lines.
+    path (PathLike): A JSONL file of ``{"label", "pattern", "id"}`` lines, and definitions of
+        word lists and token sequences (``expand_pattern_file``).
     labels (Iterable[str]): The labels allowed in this file.
-    RETURNS (List[dict]): The patterns, unchanged.
+    RETURNS (List[dict]): The patterns, with the named lists and sequences expanded.
     """
     patterns = []
-    for number, entry in read_entries(path):
+    for number, entry in expand_pattern_file(path):
         label = _require(entry, "label", str, path, number)
         if label not in labels:
             raise PatternFileError(path, number, f"label {label!r} is not one of {', '.join(labels)}")
