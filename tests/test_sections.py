@@ -288,9 +288,13 @@ def test_all_kinds_finds_every_kind(nlp):
     assert [(s["heading"], s["kind"]) for s in doc._.sections] == [("Your rights", "rights"), ("Questions", "contact")]
 
 
-def test_a_rule_without_a_usable_anchor_is_refused(nlp):
+@pytest.mark.parametrize(
+    "change,message",
+    [({"anchors": []}, "anchors"), ({"regex": "(unclosed"}, "regex"), ({"reach": "far"}, "reach")],
+)
+def test_a_rule_that_cannot_be_tried_is_refused(nlp, change, message):
     data = srsly.read_json(SECTIONS)
-    rule = dict(data["rules"][0], anchor=0)  # the first token of that pattern is optional
+    rule = dict(data["rules"][0], **change)
     component = SectionRules("sections", vocab=nlp.vocab)
-    with pytest.raises(ValueError, match="anchor"):
+    with pytest.raises(ValueError, match=message):
         component.initialize(data=dict(data, rules=[rule]))

@@ -306,7 +306,7 @@ class HeadingFinder:
     """
 
     # A section ends at the latest after this many short lines (a cookie table has hundreds).
-    MAX_LINES_READ = 40
+    MAX_LINES_READ = 25
 
     def __init__(self, vocab: Vocab, kinds: KindTable, wanted: Optional[Iterable[str]] = None, max_tokens: int = 1500):
         """vocab (Vocab): The pipeline's vocab (gets the line-break lexeme flag).

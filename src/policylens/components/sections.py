@@ -16,8 +16,10 @@ keep your data", and "_ga" names a cookie under "Cookies". This component
   that the section made it, and the resolver and the attribute components treat it like the
   rulers' spans. Where a ruler's span covers the stretch, the ruler's span stays.
 Cost: one NORM array per Doc; a line is read as text only when it is short and holds a heading
-word; each kind's Matcher runs only on the stretches of a section around its rules' anchors.
+word; the rules' expressions run only on the text of the stretches of a section around their
+anchor words (a spaCy Matcher call costs tens of microseconds even on a few tokens).
 """
+import re
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -25,90 +27,92 @@ import numpy
 import srsly
 from spacy.language import Language
 from spacy.strings import get_string_id
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from ..labels import SPANS_KEY
-from .headings import HeadingFinder, IdSet, KindTable, norm_ids
+from .headings import LINE_BREAK_IDS, HeadingFinder, IdSet, KindTable, norm_ids
 
 RULES_FILE = "sections.json"
-# Tokens a pattern token may match at most, for the Matcher's window around an anchor word.
-_UNBOUNDED = 32
+_SENTENCE_ENDS = frozenset(get_string_id(p) for p in (".", ";", "!", "?"))
 
 
-def pattern_length(pattern: List[dict]) -> int:
-    """The most tokens a Matcher pattern can match.
-
-    pattern (List[dict]): A token pattern.
-    RETURNS (int): The sum of each token's largest repeat ("{0,8}" counts 8, "*" 32).
-    """
-    total = 0
-    for token in pattern:
-        op = token.get("OP", "1")
-        if op in ("1", "!", "?"):
-            total += 1
-        elif op in ("*", "+"):
-            total += _UNBOUNDED
-        else:  # "{n}", "{n,m}", "{,m}", "{n,}"
-            bounds = op.strip("{}").split(",")
-            total += int(bounds[-1]) if bounds[-1] else _UNBOUNDED
-    return total
-
-
-def anchor_of(rule: dict) -> Tuple[List[str], int, int]:
-    """The anchor of a rule: a required token of its pattern (``"anchor": index``) that every
-    match holds, so the rule's Matcher need only run around the tokens it matches.
-
-    rule (dict): A rule of ``patterns/sections.json``.
-    RETURNS (Tuple[List[str], int, int]): The words the anchor token matches, and the most
-        tokens a match can have before and after it.
-    """
-    pattern, index = rule["pattern"], rule.get("anchor")
-    if not isinstance(index, int) or not 0 <= index < len(pattern) or "OP" in pattern[index]:
-        raise ValueError(f"sections.json rule {rule.get('id')}: 'anchor' must be the index of a required token")
-    token = pattern[index]
-    attr = next((a for a in ("LOWER", "ORTH") if a in token), None)
-    value = token.get(attr) if attr else None
-    words = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) else None
-    if not words:
-        raise ValueError(f"sections.json rule {rule.get('id')}: the anchor token needs a LOWER or ORTH word or IN list")
-    return list(words), pattern_length(pattern[:index]), pattern_length(pattern[index + 1:])
-
-
-class Anchors:
-    """The anchors of the rules of one section kind, found in a section in one pass."""
+class KindRules:
+    """The rules of one section kind: where to try them, and the expressions."""
 
     def __init__(self, vocab, rules: List[dict]):
         """vocab (Vocab): The pipeline's vocab.
         rules (List[dict]): The kind's rules of ``patterns/sections.json``, in order."""
-        self.reach: List[Tuple[int, int]] = []  # per rule: tokens before and after its anchor
-        self.rules_of: Dict[int, List[int]] = {}  # string id -> the rules it anchors
+        self.rules = []
+        self.rules_of: Dict[int, List[int]] = {}  # string id of an anchor word -> its rules
         for index, rule in enumerate(rules):
-            words, before, after = anchor_of(rule)
-            self.reach.append((before, after))
-            for word_id in norm_ids(vocab, words):
+            name = rule.get("id")
+            try:
+                regex = re.compile(rule["regex"], re.IGNORECASE if rule.get("ignore_case", True) else 0)
+                before, after = (int(n) for n in rule["reach"])
+                anchors = list(rule["anchors"])
+            except (KeyError, TypeError, ValueError, re.error) as err:
+                raise ValueError(f"sections.json rule {name}: needs 'regex', 'anchors' and 'reach' ({err})") from err
+            if not anchors:
+                raise ValueError(f"sections.json rule {name}: 'anchors' is empty")
+            self.rules.append(
+                {
+                    "id": rule["id"],
+                    "label": rule["label"],
+                    "regex": regex,
+                    "reach": (before, after),
+                    "not_in_sentence_with": frozenset(get_string_id(w) for w in rule.get("not_in_sentence_with", [])),
+                    "not_containing": frozenset(get_string_id(w) for w in rule.get("not_containing", [])),
+                    "not_after": (
+                        frozenset(get_string_id(w) for w in rule.get("not_after", {}).get("words", [])),
+                        int(rule.get("not_after", {}).get("within", 0)),
+                    ),
+                }
+            )
+            for word_id in norm_ids(vocab, anchors):
                 self.rules_of.setdefault(word_id, []).append(index)
         self.ids = IdSet(self.rules_of)
 
-    def windows(self, norms: numpy.ndarray, start: int, end: int) -> List[List[int]]:
-        """The stretches of a section where a rule may match: around the anchors, merged.
+    @staticmethod
+    def after_verb(norms: numpy.ndarray, token: int, rule: dict) -> bool:
+        """Whether a word of the rule's ``not_after`` comes shortly before an anchor token, in
+        its sentence and on its line (a heading "How long we keep your data" does not count)."""
+        words, within = rule["not_after"]
+        if not words:
+            return False
+        before = norms[max(0, token - within):token].tolist()
+        for k in range(len(before) - 1, -1, -1):
+            if before[k] in LINE_BREAK_IDS or before[k] in _SENTENCE_ENDS:
+                before = before[k + 1:]
+                break
+        return not words.isdisjoint(before)
 
+    def windows(self, norms: numpy.ndarray, start: int, end: int) -> List[Tuple[int, int, set]]:
+        """The stretches of a section where rules may match: around their anchors, merged.
+
+        An anchor with a word of its rule's ``not_after`` in the tokens before it starts no
+        stretch for that rule: the rulers' verb patterns cover it ("kept for 30 days").
         norms (numpy.ndarray): The Doc's NORM ids.
         start (int): The section's first token.
         end (int): The token after the section.
-        RETURNS (List[List[int]]): [first token, token after] per stretch, in order.
+        RETURNS (List[Tuple[int, int, set]]): (first token, token after, indices of the rules
+            anchored in it) per stretch, in order.
         """
-        windows: List[List[int]] = []
+        windows: List[list] = []
         for offset, value in self.ids.find(norms[start:end]):
-            before = max(self.reach[i][0] for i in self.rules_of[value])
-            after = max(self.reach[i][1] for i in self.rules_of[value])
+            token = start + offset
+            rules = [i for i in self.rules_of[value] if not self.after_verb(norms, token, self.rules[i])]
+            if not rules:
+                continue
+            before = max(self.rules[i]["reach"][0] for i in rules)
+            after = max(self.rules[i]["reach"][1] for i in rules)
             low, high = max(start, start + offset - before), min(end, start + offset + after + 1)
             if windows and low <= windows[-1][1]:
                 windows[-1][1] = max(windows[-1][1], high)
+                windows[-1][2].update(rules)
             else:
-                windows.append([low, high])
-        return windows
+                windows.append([low, high, set(rules)])
+        return [(low, high, rules) for low, high, rules in windows]
 
 
 class SectionRules:
@@ -146,41 +150,20 @@ class SectionRules:
 
         nlp (Optional[Language]): The pipeline.
         data (Optional[Dict]): The content of ``patterns/sections.json``: ``{"kinds": [{"kind",
-            "words", "phrases"}], "stops": {name: [words]}, "rules": [{"section", "label", "id",
-            "pattern", "anchor", "extend", "not_followed_by", "not_in_sentence_with",
-            "not_containing"}]}``.
+            "words", "phrases"}], "rules": [{"section", "label", "id", "regex", "anchors",
+            "reach", "ignore_case", "not_after", "not_in_sentence_with", "not_containing"}]}``.
         """
         self.data = {key: value for key, value in (data or {}).items() if key != "description"}
         self._compile()
 
     def _compile(self) -> None:
-        """Build, per section kind that has rules, its compiled rules, and the heading finder."""
-        stops = {name: frozenset(words) for name, words in self.data.get("stops", {}).items()}
-        self.rules: Dict[str, dict] = {}  # rule id -> the compiled rule
-        self.matchers: Dict[str, Matcher] = {}  # section kind -> a Matcher of its rules
-        for rule in self.data.get("rules", []):
-            extend = rule.get("extend")
-            if rule["section"] not in self.matchers:
-                self.matchers[rule["section"]] = Matcher(self.vocab, validate=True)
-            self.matchers[rule["section"]].add(rule["id"], [rule["pattern"]], greedy="LONGEST")
-            self.rules[rule["id"]] = (
-                {
-                    "id": rule["id"],
-                    "label": rule["label"],
-                    "not_followed_by": tuple(
-                        [get_string_id(w) for w in p.split()] for p in rule.get("not_followed_by", [])
-                    ),
-                    "not_in_sentence_with": frozenset(get_string_id(w) for w in rule.get("not_in_sentence_with", [])),
-                    "not_containing": frozenset(get_string_id(w) for w in rule.get("not_containing", [])),
-                    "extend": (stops[extend["stop"]], extend.get("min", 0), extend["max"]) if extend else None,
-                }
-            )
+        """Build the rules of each section kind that has some, and the heading finder."""
         raw: Dict[str, List[dict]] = {}
         for rule in self.data.get("rules", []):
             raw.setdefault(rule["section"], []).append(rule)
-        self.anchors = {kind: Anchors(self.vocab, rules) for kind, rules in raw.items()} if self.vocab is not None else {}
+        self.rules = {kind: KindRules(self.vocab, rules) for kind, rules in raw.items()} if self.vocab is not None else {}
         self.kinds = KindTable(self.data.get("kinds", []))
-        wanted = None if self.all_kinds else list(self.matchers)
+        wanted = None if self.all_kinds else list(raw)
         self.finder = (
             HeadingFinder(self.vocab, self.kinds, wanted, self.max_section_tokens) if self.vocab is not None else None
         )
@@ -201,33 +184,14 @@ class SectionRules:
             }
             for s in sections
         ]
-        scoped = [(s.start, s.end, s.heading.kind) for s in sections if s.heading.kind in self.matchers]
+        scoped = [(s.start, s.end, s.heading.kind) for s in sections if s.heading.kind in self.rules]
         if scoped:
             self.add_spans(doc, norms, scoped)
         return doc
 
-    @staticmethod
-    def extend(doc: Doc, end: int, extend: Tuple[frozenset, int, int]) -> Optional[int]:
-        """Run a match on to the end of its clause (the Matcher would pay for a long optional tail).
-
-        doc (Doc): The document.
-        end (int): The token after the match.
-        extend (Tuple[frozenset, int, int]): The words that end the clause, and the least and
-            most tokens to add.
-        RETURNS (Optional[int]): The new end, or None when fewer than the least could be added.
-        """
-        stop, least, most = extend
-        new_end = end
-        while new_end < len(doc) and new_end - end < most:
-            token = doc[new_end]
-            if token.is_space or token.lower_ in stop:
-                break
-            new_end += 1
-        return new_end if new_end - end >= least else None
-
     def keep(self, doc: Doc, norms: numpy.ndarray, start: int, end: int, rule: dict) -> bool:
-        """Whether a match stands: the rule's ``not_followed_by``, ``not_containing`` and
-        ``not_in_sentence_with`` words rule some out.
+        """Whether a match stands: the rule's ``not_containing`` and ``not_in_sentence_with``
+        words rule some out.
 
         doc (Doc): The document.
         norms (numpy.ndarray): The Doc's NORM ids.
@@ -236,9 +200,6 @@ class SectionRules:
         rule (dict): The compiled rule.
         RETURNS (bool): False when the match is ruled out.
         """
-        for phrase in rule["not_followed_by"]:  # "16 years" + "of age"
-            if norms[end:end + len(phrase)].tolist() == phrase:
-                return False
         inside = rule["not_containing"]
         if inside and not inside.isdisjoint(norms[start:end].tolist()):
             return False  # "shredded after the retention period ends" refers back to a period
@@ -249,6 +210,30 @@ class SectionRules:
                 return False  # "We respond to requests within 30 days": a deadline, not a period
         return True
 
+    def matches(self, doc: Doc, norms: numpy.ndarray, scoped: List[Tuple[int, int, str]]) -> Dict[Tuple[int, int], dict]:
+        """The matches of each section's rules inside it.
+
+        doc (Doc): The document.
+        norms (numpy.ndarray): The Doc's NORM ids.
+        scoped (List[Tuple[int, int, str]]): (start token, end token, kind) of the sections
+            whose kind has rules.
+        RETURNS (Dict[Tuple[int, int], dict]): (start token, end token) -> the rule, the
+            earlier rule where two match the same tokens.
+        """
+        found: Dict[Tuple[int, int], dict] = {}
+        for start, end, kind in scoped:
+            rules = self.rules[kind].rules
+            for low, high, anchored in self.rules[kind].windows(norms, start, end):
+                window = doc[low:high]
+                text, offset = window.text, window.start_char
+                for index in sorted(anchored):
+                    rule = rules[index]
+                    for match in rule["regex"].finditer(text):
+                        span = doc.char_span(offset + match.start(), offset + match.end(), alignment_mode="expand")
+                        if span is not None and len(span):
+                            found.setdefault((span.start, span.end), rule)
+        return found
+
     def add_spans(self, doc: Doc, norms: numpy.ndarray, scoped: List[Tuple[int, int, str]]) -> None:
         """Match each section's rules inside it and add the spans that fill a gap.
 
@@ -257,15 +242,10 @@ class SectionRules:
         scoped (List[Tuple[int, int, str]]): (start token, end token, kind) of the sections
             whose kind has rules.
         """
-        strings = doc.vocab.strings
-        matches: Dict[Tuple[int, int], dict] = {}
-        for start, end, kind in scoped:
-            matcher = self.matchers[kind]
-            for low, high in self.anchors[kind].windows(norms, start, end):
-                for match_id, m_start, m_end in matcher(doc[low:high]):
-                    matches.setdefault((m_start + low, m_end + low), self.rules[strings[match_id]])
-        if not matches:
+        found = {key: rule for key, rule in self.matches(doc, norms, scoped).items() if self.keep(doc, norms, *key, rule)}
+        if not found:
             return
+        # Only now the span group: reading it makes a Span object per span.
         group = doc.spans[self.spans_key] if self.spans_key in doc.spans else None
         taken: Dict[str, List[Tuple[int, int]]] = {}
         for span in group if group is not None else []:
@@ -273,17 +253,12 @@ class SectionRules:
         added: List[Span] = []
         # Longest first: of overlapping matches ("30 days", "30 days after you leave") the
         # longer one is the span.
-        for (start, end), rule in sorted(matches.items(), key=lambda m: (m[0][0] - m[0][1], m[0][0])):
+        for (start, end), rule in sorted(found.items(), key=lambda m: (m[0][0] - m[0][1], m[0][0])):
             ranges = taken.setdefault(rule["label"], [])
             if any(s < end and start < e for s, e in ranges):
                 continue  # the rulers already found this stretch: their span stays
-            if rule["extend"]:
-                end = self.extend(doc, end, rule["extend"])
-                if end is None or any(s < end and start < e for s, e in ranges):
-                    continue
-            if self.keep(doc, norms, start, end, rule):
-                ranges.append((start, end))
-                added.append(Span(doc, start, end, label=rule["label"], span_id=rule["id"]))
+            ranges.append((start, end))
+            added.append(Span(doc, start, end, label=rule["label"], span_id=rule["id"]))
         if added:
             if group is None:
                 doc.spans[self.spans_key] = added
