@@ -308,11 +308,20 @@ class HeadingFinder:
     # A section ends at the latest after this many short lines (a cookie table has hundreds).
     MAX_LINES_READ = 25
 
-    def __init__(self, vocab: Vocab, kinds: KindTable, wanted: Optional[Iterable[str]] = None, max_tokens: int = 1500):
+    def __init__(
+        self,
+        vocab: Vocab,
+        kinds: KindTable,
+        wanted: Optional[Iterable[str]] = None,
+        max_tokens: int = 1500,
+        also: Iterable[int] = (),
+    ):
         """vocab (Vocab): The pipeline's vocab (gets the line-break lexeme flag).
         kinds (KindTable): The heading words of each kind.
         wanted (Optional[Iterable[str]]): The kinds of sections to find; all when None.
-        max_tokens (int): A section ends this many tokens after its heading at the latest."""
+        max_tokens (int): A section ends this many tokens after its heading at the latest.
+        also (Iterable[int]): More string ids to find in the same pass (the caller's anchors)."""
+        self.also = set(also)
         self.kinds = kinds
         self.wanted = set(kinds.kinds() if wanted is None else wanted)
         self.max_tokens = max_tokens
@@ -327,7 +336,7 @@ class HeadingFinder:
         if self._known != len(LINE_BREAK_IDS):
             breaks = set(LINE_BREAK_IDS)
             self._known = len(breaks)
-            self._lookup = IdSet(self.trigger_ids | breaks)
+            self._lookup = IdSet(self.trigger_ids | breaks | self.also)
         return self._lookup
 
     def heading(self, doc: Doc, start: int, end: int) -> Optional[Heading]:
@@ -344,21 +353,29 @@ class HeadingFinder:
         title, style, level, words = found
         return Heading(start, end, title, style, level, self.kinds.kind_of_words(words))
 
-    def __call__(self, doc: Doc) -> Tuple[List[Section], Optional[numpy.ndarray]]:
-        """The sections of the wanted kinds in ``doc``, in text order, and the Doc's NORM ids.
+    def __call__(self, doc: Doc) -> Tuple[List[Section], Optional[numpy.ndarray], List[Tuple[int, int]]]:
+        """The sections of the wanted kinds in ``doc``, in text order, the Doc's NORM ids, and
+        where the ``also`` ids are.
 
         doc (Doc): A tokenized Doc.
-        RETURNS (Tuple[List[Section], Optional[numpy.ndarray]]): The sections, and the NORM
-            array for the caller's own look-ups (None for an empty Doc).
+        RETURNS (Tuple[List[Section], Optional[numpy.ndarray], List[Tuple[int, int]]]): The
+            sections; the NORM array for the caller's own look-ups (None for an empty Doc);
+            (token, id) of each token whose NORM is one of ``also``, in order.
         """
         if not len(doc):
-            return [], None
+            return [], None, []
         norms = doc.to_array(NORM)
-        breaks, triggers = [], []
+        breaks, triggers, also = [], [], []
+        trigger_ids, also_ids = self.trigger_ids, self.also
         for offset, value in self.lookup().find(norms):
-            (triggers if value in self.trigger_ids else breaks).append(offset)
+            if value in trigger_ids:
+                triggers.append(offset)
+            elif value in LINE_BREAK_IDS:
+                breaks.append(offset)
+            if value in also_ids:
+                also.append((offset, value))
         if not breaks or not triggers:
-            return [], norms
+            return [], norms, also
         # Line i runs from the token after breaks[i - 1] to breaks[i] (the last one to the end).
         bounds = [0] + [b + 1 for b in breaks]
         ends = breaks + [len(doc)]
@@ -370,7 +387,7 @@ class HeadingFinder:
                 if heading is not None and heading.kind in self.wanted:
                     end = self.section_end(doc, norms, bounds, ends, line, heading)
                     sections.append(Section(heading.start, end, heading))
-        return sections, norms
+        return sections, norms, also
 
     def is_short(self, norms: numpy.ndarray, start: int, end: int) -> bool:
         """Whether a line may be a heading: short, not empty, not ending like a sentence."""

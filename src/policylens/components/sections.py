@@ -19,6 +19,7 @@ Cost: one NORM array per Doc; a line is read as text only when it is short and h
 word; the rules' expressions run only on the text of the stretches of a section around their
 anchor words (a spaCy Matcher call costs tens of microseconds even on a few tokens).
 """
+import bisect
 import re
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -31,7 +32,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from ..labels import SPANS_KEY
-from .headings import LINE_BREAK_IDS, HeadingFinder, IdSet, KindTable, norm_ids
+from .headings import LINE_BREAK_IDS, HeadingFinder, KindTable, norm_ids
 
 RULES_FILE = "sections.json"
 _SENTENCE_ENDS = frozenset(get_string_id(p) for p in (".", ";", "!", "?"))
@@ -61,17 +62,16 @@ class KindRules:
                     "label": rule["label"],
                     "regex": regex,
                     "reach": (before, after),
-                    "not_in_sentence_with": frozenset(get_string_id(w) for w in rule.get("not_in_sentence_with", [])),
-                    "not_containing": frozenset(get_string_id(w) for w in rule.get("not_containing", [])),
+                    "not_in_sentence_with": frozenset(norm_ids(vocab, rule.get("not_in_sentence_with", []))),
+                    "not_containing": frozenset(norm_ids(vocab, rule.get("not_containing", []))),
                     "not_after": (
-                        frozenset(get_string_id(w) for w in rule.get("not_after", {}).get("words", [])),
+                        frozenset(norm_ids(vocab, rule.get("not_after", {}).get("words", []))),
                         int(rule.get("not_after", {}).get("within", 0)),
                     ),
                 }
             )
             for word_id in norm_ids(vocab, anchors):
                 self.rules_of.setdefault(word_id, []).append(index)
-        self.ids = IdSet(self.rules_of)
 
     @staticmethod
     def after_verb(norms: numpy.ndarray, token: int, rule: dict) -> bool:
@@ -87,21 +87,25 @@ class KindRules:
                 break
         return not words.isdisjoint(before)
 
-    def windows(self, norms: numpy.ndarray, start: int, end: int) -> List[Tuple[int, int, set]]:
+    def windows(self, norms: numpy.ndarray, anchors: List[Tuple[int, int]], start: int, end: int) -> List[Tuple[int, int, set]]:
         """The stretches of a section where rules may match: around their anchors, merged.
 
         An anchor with a word of its rule's ``not_after`` in the tokens before it starts no
         stretch for that rule: the rulers' verb patterns cover it ("kept for 30 days").
         norms (numpy.ndarray): The Doc's NORM ids.
+        anchors (List[Tuple[int, int]]): (token, NORM id) of the Doc's anchor words, in order.
         start (int): The section's first token.
         end (int): The token after the section.
         RETURNS (List[Tuple[int, int, set]]): (first token, token after, indices of the rules
             anchored in it) per stretch, in order.
         """
         windows: List[list] = []
-        for offset, value in self.ids.find(norms[start:end]):
-            token = start + offset
-            rules = [i for i in self.rules_of[value] if not self.after_verb(norms, token, self.rules[i])]
+        first = bisect.bisect_left(anchors, (start, -1))
+        for token, value in anchors[first:]:
+            if token >= end:
+                break
+            offset = token - start
+            rules = [i for i in self.rules_of.get(value, ()) if not self.after_verb(norms, token, self.rules[i])]
             if not rules:
                 continue
             before = max(self.rules[i]["reach"][0] for i in rules)
@@ -164,8 +168,11 @@ class SectionRules:
         self.rules = {kind: KindRules(self.vocab, rules) for kind, rules in raw.items()} if self.vocab is not None else {}
         self.kinds = KindTable(self.data.get("kinds", []))
         wanted = None if self.all_kinds else list(raw)
+        anchor_ids = {word_id for rules in self.rules.values() for word_id in rules.rules_of}
         self.finder = (
-            HeadingFinder(self.vocab, self.kinds, wanted, self.max_section_tokens) if self.vocab is not None else None
+            HeadingFinder(self.vocab, self.kinds, wanted, self.max_section_tokens, also=anchor_ids)
+            if self.vocab is not None
+            else None
         )
 
     def __call__(self, doc: Doc) -> Doc:
@@ -174,7 +181,7 @@ class SectionRules:
         doc (Doc): The document.
         RETURNS (Doc): The same document.
         """
-        sections, norms = self.finder(doc)
+        sections, norms, anchors = self.finder(doc)
         doc._.sections = [
             {
                 "start_char": doc[s.start].idx,
@@ -186,7 +193,7 @@ class SectionRules:
         ]
         scoped = [(s.start, s.end, s.heading.kind) for s in sections if s.heading.kind in self.rules]
         if scoped:
-            self.add_spans(doc, norms, scoped)
+            self.add_spans(doc, norms, anchors, scoped)
         return doc
 
     def keep(self, doc: Doc, norms: numpy.ndarray, start: int, end: int, rule: dict) -> bool:
@@ -210,11 +217,14 @@ class SectionRules:
                 return False  # "We respond to requests within 30 days": a deadline, not a period
         return True
 
-    def matches(self, doc: Doc, norms: numpy.ndarray, scoped: List[Tuple[int, int, str]]) -> Dict[Tuple[int, int], dict]:
+    def matches(
+        self, doc: Doc, norms: numpy.ndarray, anchors: List[Tuple[int, int]], scoped: List[Tuple[int, int, str]]
+    ) -> Dict[Tuple[int, int], dict]:
         """The matches of each section's rules inside it.
 
         doc (Doc): The document.
         norms (numpy.ndarray): The Doc's NORM ids.
+        anchors (List[Tuple[int, int]]): (token, NORM id) of the Doc's anchor words, in order.
         scoped (List[Tuple[int, int, str]]): (start token, end token, kind) of the sections
             whose kind has rules.
         RETURNS (Dict[Tuple[int, int], dict]): (start token, end token) -> the rule, the
@@ -223,7 +233,7 @@ class SectionRules:
         found: Dict[Tuple[int, int], dict] = {}
         for start, end, kind in scoped:
             rules = self.rules[kind].rules
-            for low, high, anchored in self.rules[kind].windows(norms, start, end):
+            for low, high, anchored in self.rules[kind].windows(norms, anchors, start, end):
                 window = doc[low:high]
                 text, offset = window.text, window.start_char
                 for index in sorted(anchored):
@@ -234,27 +244,33 @@ class SectionRules:
                             found.setdefault((span.start, span.end), rule)
         return found
 
-    def add_spans(self, doc: Doc, norms: numpy.ndarray, scoped: List[Tuple[int, int, str]]) -> None:
+    def add_spans(
+        self, doc: Doc, norms: numpy.ndarray, anchors: List[Tuple[int, int]], scoped: List[Tuple[int, int, str]]
+    ) -> None:
         """Match each section's rules inside it and add the spans that fill a gap.
 
         doc (Doc): The document.
         norms (numpy.ndarray): The Doc's NORM ids.
+        anchors (List[Tuple[int, int]]): (token, NORM id) of the Doc's anchor words, in order.
         scoped (List[Tuple[int, int, str]]): (start token, end token, kind) of the sections
             whose kind has rules.
         """
-        found = {key: rule for key, rule in self.matches(doc, norms, scoped).items() if self.keep(doc, norms, *key, rule)}
+        found = self.matches(doc, norms, anchors, scoped)
+        found = {key: rule for key, rule in found.items() if self.keep(doc, norms, *key, rule)}
         if not found:
             return
         # Only now the span group: reading it makes a Span object per span.
         group = doc.spans[self.spans_key] if self.spans_key in doc.spans else None
-        taken: Dict[str, List[Tuple[int, int]]] = {}
+        labels = {get_string_id(rule["label"]) for rule in found.values()}
+        taken: Dict[int, List[Tuple[int, int]]] = {label: [] for label in labels}
         for span in group if group is not None else []:
-            taken.setdefault(span.label_, []).append((span.start, span.end))
+            if span.label in labels:  # an int: no string look-up per span
+                taken[span.label].append((span.start, span.end))
         added: List[Span] = []
         # Longest first: of overlapping matches ("30 days", "30 days after you leave") the
         # longer one is the span.
         for (start, end), rule in sorted(found.items(), key=lambda m: (m[0][0] - m[0][1], m[0][0])):
-            ranges = taken.setdefault(rule["label"], [])
+            ranges = taken[get_string_id(rule["label"])]
             if any(s < end and start < e for s, e in ranges):
                 continue  # the rulers already found this stretch: their span stays
             ranges.append((start, end))
