@@ -8,7 +8,7 @@ from conftest import spans_of
 
 EXPECTED_PIPES = [
     "named_party_ruler", "sentencizer", "lemmatizer", "data_type_ruler", "third_party_ruler",
-    "retention_ruler", "contact_emails", "span_resolver", "data_type_attributes",
+    "retention_ruler", "contact_emails", "sections", "span_resolver", "data_type_attributes",
     "third_party_attributes", "retention_attributes",
 ]
 SENTENCE = "We may share your e-mail address and third-party cookies with advertising partners."

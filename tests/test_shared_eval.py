@@ -27,7 +27,7 @@ FLOORS = {
         "DATA_TYPE": (0.28, 0.86),
         "THIRD_PARTY": (0.33, 0.87),
         "CONTACT_EMAIL": (0.90, 0.99),
-        "RETENTION": (0.63, 0.83),
+        "RETENTION": (0.65, 0.87),
     },
     "opp115.dev.jsonl": {
         "DATA_TYPE": (0.44, 0.84),

@@ -6,10 +6,14 @@ DATA_TYPE and a THIRD_PARTY span over the same words would share one
 ``doc.user_data``, keyed on (label, start, end); the extensions read and write it.
 ``doc.user_data`` travels with ``Doc.to_bytes``, so values survive
 ``nlp.pipe(n_process>1)`` and ``DocBin(store_user_data=True)``.
+
+``doc._.sections`` holds the sections the ``policylens_sections`` component found: a list of
+``{"start_char", "end_char", "heading", "kind"}`` dicts (JSON-safe, also in ``doc.user_data``),
+None when that component has not run.
 """
 from typing import Any, Dict
 
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 from .labels import ATTRIBUTES
 
@@ -51,12 +55,14 @@ def _make_setter(name: str):
 
 
 def register() -> None:
-    """Register ``Span._.attrs`` and one extension per attribute name, once."""
+    """Register ``Span._.attrs``, one extension per attribute name and ``Doc._.sections``, once."""
     if not Span.has_extension("attrs"):
         Span.set_extension("attrs", getter=get_attrs)
     for name in ATTRIBUTE_NAMES:
         if not Span.has_extension(name):
             Span.set_extension(name, getter=_make_getter(name), setter=_make_setter(name))
+    if not Doc.has_extension("sections"):
+        Doc.set_extension("sections", default=None)
 
 
 register()

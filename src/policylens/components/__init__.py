@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     fast_ruler,
     lemmatizer,
     retention_attributes,
+    sections,
     sentencizer,
     span_resolver,
     third_party_attributes,
