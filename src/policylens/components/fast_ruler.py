@@ -43,6 +43,8 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline.span_ruler import SpanRuler
 from spacy.tokens import Doc, Span
 
+from .start_trie import StartTrie, trie_order
+
 # Word sequences per chunk of a pattern matched as phrases (and words per token at most).
 MAX_EXPANSIONS = 300
 # REGEX conditions remember their verdict per string; the memo starts over past this size.
@@ -424,9 +426,8 @@ class HashConditions:
     """Which set and REGEX conditions on one attribute each string meets, found for many at once.
 
     Set conditions are known from the start. A REGEX is tried once per string (``re.search``);
-    strings already tried are kept in a sorted array, so that a Doc's distinct strings are
-    checked with numpy and only new ones go through Python. The memory starts over past
-    ``REGEX_MEMO_SIZE`` strings.
+    the strings already tried are remembered, so that only a Doc's new strings go through
+    Python. The memory starts over past ``REGEX_MEMO_SIZE`` strings.
     """
 
     def __init__(self, vocab, conditions: Sequence[Condition]):
@@ -434,8 +435,6 @@ class HashConditions:
         self.vocab = vocab
         self.sets = [cond for cond in conditions if cond[0] == "set"]
         self.regexes = [(cond, re.compile(cond[2])) for cond in conditions if cond[0] == "regex"]
-        # Each condition's column in ``member``.
-        self.columns: Dict[Condition, int] = {cond: n for n, cond in enumerate(dict.fromkeys(conditions))}
         self._reset()
 
     def _reset(self) -> None:
@@ -445,64 +444,42 @@ class HashConditions:
                 h = self.vocab.strings.add(string)
                 self.met[h] = self.met.get(h, ()) + (cond,)
         self._keys: Optional[numpy.ndarray] = None
-        self._member: Optional[numpy.ndarray] = None
-        self.tried = numpy.zeros(0, dtype="uint64")  # sorted hashes the regexes were tried on
-        self.pending: Set[int] = set()  # tried, not yet in ``tried``
+        self.tried: Set[int] = set()  # hashes the regexes were tried on
 
-    def _update(self, hashes: numpy.ndarray, strings) -> None:
-        """Try the regexes on the strings of ``hashes`` not tried yet."""
-        if self.regexes and len(hashes):
-            unique = numpy.unique(hashes)
-            new = unique[~numpy.isin(unique, self.tried, assume_unique=True)].tolist()
-            new = [h for h in new if h not in self.pending]
+    def positions(self, hashes: numpy.ndarray, values: Optional[List[int]], strings) -> Dict[Condition, List[int]]:
+        """Where the strings of ``hashes`` meet each condition.
+
+        hashes (numpy.ndarray): String hashes (uint64), e.g. a Doc's LOWER values.
+        values (Optional[List[int]]): The same hashes as a list (needed only with REGEX conditions).
+        strings (StringStore): Where the strings of the hashes are (the Doc's).
+        RETURNS (Dict[Condition, List[int]]): Sorted positions per condition, for the conditions
+            met somewhere.
+        """
+        if self.regexes and values:
+            new = set(values).difference(self.tried)
             if new:
                 self._try(new, strings)
         if self._keys is None:
             self._keys = numpy.asarray(sorted(self.met), dtype="uint64")
-            self._member = None
-
-    def hits(self, hashes: numpy.ndarray, strings) -> List[Tuple[int, Tuple[Condition, ...]]]:
-        """(position, conditions met) for the strings of ``hashes`` that meet any, in order.
-
-        hashes (numpy.ndarray): String hashes (uint64), e.g. a Doc's LOWER values.
-        strings (StringStore): Where the strings of the hashes are (the Doc's).
-        RETURNS (List[Tuple[int, Tuple[Condition, ...]]]): Positions in ``hashes`` with their conditions.
-        """
-        found, rows = self.lookup(hashes, strings)
-        met, keys = self.met, self._keys
-        return [(i, met[h]) for i, h in zip(found.tolist(), keys[rows].tolist())]
-
-    def lookup(self, hashes: numpy.ndarray, strings) -> Tuple[numpy.ndarray, numpy.ndarray]:
-        """The positions in ``hashes`` of the strings that meet any condition, and their keys' columns in ``member``.
-
-        hashes (numpy.ndarray): String hashes (uint64), e.g. a Doc's LOWER values.
-        strings (StringStore): Where the strings of the hashes are (the Doc's).
-        RETURNS (Tuple[numpy.ndarray, numpy.ndarray]): (positions, rows), both in order.
-        """
-        self._update(hashes, strings)
         keys = self._keys
+        found: Dict[Condition, List[int]] = {}
         if not len(keys) or not len(hashes):
-            empty = numpy.zeros(0, dtype="intp")
-            return empty, empty
+            return found
+        # A binary search per token in numpy; Python only for the tokens that meet a condition.
         where = numpy.minimum(numpy.searchsorted(keys, hashes), len(keys) - 1)
-        found = numpy.flatnonzero(keys[where] == hashes)
-        return found, where[found]
+        hits = numpy.flatnonzero(keys[where] == hashes)
+        met = self.met
+        for i, h in zip(hits.tolist(), hashes[hits].tolist()):
+            for cond in met[h]:
+                positions = found.get(cond)
+                if positions is None:
+                    found[cond] = [i]
+                else:
+                    positions.append(i)
+        return found
 
-    @property
-    def member(self) -> numpy.ndarray:
-        """Booleans (condition, string): whether the string of each of the sorted keys meets each
-        condition (numbered by ``columns``), one row per condition."""
-        if self._member is None:
-            member = numpy.zeros((len(self.columns), len(self._keys)), dtype=bool)
-            columns = self.columns
-            for row, h in enumerate(self._keys.tolist()):
-                for cond in self.met[h]:
-                    member[columns[cond], row] = True
-            self._member = member
-        return self._member
-
-    def _try(self, hashes: List[int], strings) -> None:
-        if len(self.tried) + len(self.pending) + len(hashes) > REGEX_MEMO_SIZE:
+    def _try(self, hashes: Set[int], strings) -> None:
+        if len(self.tried) + len(hashes) > REGEX_MEMO_SIZE:
             self._reset()
         for h in hashes:
             string = strings[h]
@@ -510,10 +487,7 @@ class HashConditions:
             if matched:
                 self.met[h] = self.met.get(h, ()) + matched
                 self._keys = None
-        self.pending.update(hashes)
-        if len(self.pending) > max(1000, len(self.tried) // 8):  # fold in bulk: amortised O(1) per string
-            self.tried = numpy.union1d(self.tried, numpy.asarray(list(self.pending), dtype="uint64"))
-            self.pending = set()
+        self.tried.update(hashes)
 
 
 class DocConditions:
@@ -527,9 +501,10 @@ class DocConditions:
         self.lists: Dict[str, list] = {}
         self.flags: Dict[Tuple[str, int], int] = {}
         self.found: Dict[Condition, List[int]] = {}
-        # attribute -> (positions of the tokens that meet some condition, their rows in the
-        # HashConditions' ``member`` matrix, that matrix, its columns)
-        self.matched: Dict[str, tuple] = {}
+        # attribute -> {condition: positions of the tokens that meet it}
+        self.matched: Dict[str, Dict[Condition, List[int]]] = {}
+        # (earliest, latest, condition) -> the starts it allows (start_trie.keep_starts)
+        self.allowed: Dict[tuple, Set[int]] = {}
 
     def array(self, attr: str) -> numpy.ndarray:
         """The Doc's values of a token attribute."""
@@ -553,9 +528,7 @@ class DocConditions:
             else:
                 if attr not in self.matched:
                     self._fill(attr)
-                positions, rows, member, columns = self.matched[attr]
-                column = columns.get(cond)
-                found = [] if column is None else positions[member[column][rows]].tolist()
+                found = self.matched[attr].get(cond, [])
             self.found[cond] = found
         return found
 
@@ -563,8 +536,16 @@ class DocConditions:
         """Find the tokens that meet any set or REGEX condition on ``attr``, in one pass over the Doc;
         ``positions`` picks those of one condition out of them."""
         conditions = self.compiled.hash_conditions(attr)
-        positions, rows = conditions.lookup(self.array(attr), self.doc.vocab.strings)
-        self.matched[attr] = (positions, rows, conditions.member, conditions.columns)
+        values = self.values(attr) if conditions.regexes else None
+        self.matched[attr] = conditions.positions(self.array(attr), values, self.doc.vocab.strings)
+
+    def flag(self, attr: str, i: int) -> int:
+        """The value (0 or 1) of a flag attribute of token ``i``, read once."""
+        key = (attr, i)
+        value = self.flags.get(key)
+        if value is None:
+            value = self.flags[key] = int(getattr(self.doc[i], attr.lower()))
+        return value
 
     def passes(self, tests: tuple, i: int) -> bool:
         """Whether token ``i`` passes all of ``tests`` (from ``token_tests``)."""
@@ -574,11 +555,7 @@ class DocConditions:
                 if (self.values(attr)[i] in test[2]) != test[3]:
                     return False
             elif kind == "flag":  # read per token: the automaton looks at few tokens of a Doc
-                key = (attr, i)
-                value = self.flags.get(key)
-                if value is None:
-                    value = self.flags[key] = int(getattr(self.doc[i], attr.lower()))
-                if value != test[2]:
+                if self.flag(attr, i) != test[2]:
                     return False
             elif not self.compiled.regex_verdict(test[2], self.values(attr)[i], self.doc.vocab.strings):
                 return False
@@ -756,15 +733,24 @@ class AnchoredPattern:
         conditions (DocConditions): The Doc's conditions.
         YIELDS (Tuple[int, int]): The matches (some more than once).
         """
+        return self.matches_from(doc, self.starts(candidates, conditions), conditions)
+
+    def matches_from(self, doc: Doc, starts: Iterable[int], conditions: DocConditions) -> Iterable[Tuple[int, int]]:
+        """(start, end) of the pattern's matches that start at one of ``starts``.
+
+        doc (Doc): The document.
+        starts (Iterable[int]): Starts that meet the pattern's required conditions.
+        conditions (DocConditions): The Doc's conditions.
+        YIELDS (Tuple[int, int]): The matches (some more than once).
+        """
         n = len(doc)
-        starts = self.starts(candidates, conditions)
         if self.nfa is not None:
             for start in starts:
                 for end in self.nfa.ends(conditions, start, n):
                     yield start, end
             return
         stretches: List[Tuple[int, int]] = []
-        for start in starts:  # merged, so that the Matcher runs once per stretch
+        for start in sorted(starts):  # merged, so that the Matcher runs once per stretch
             end = min(n, start + self.length)
             if stretches and start < stretches[-1][1]:
                 stretches[-1] = (stretches[-1][0], max(end, stretches[-1][1]))
@@ -794,6 +780,8 @@ class CompiledTokenPatterns:
         self._entry_groups: Dict[FrozenSet[Tuple[Tuple[str, ...], tuple]], int] = {}
         self.prefix_keys: Dict[int, List[int]] = {}  # phrase key -> anchored patterns that start so
         self.prefix_of: Dict[int, int] = {}  # anchored pattern -> its phrase key
+        self.start_tries: Dict[int, StartTrie] = {}  # phrase key -> its anchored patterns' conditions
+        self.unprefixed: List[int] = []  # anchored patterns that find their own starts
         self._prefix_groups: Dict[FrozenSet[Tuple[str, ...]], int] = {}
         self.anchored: Dict[int, Tuple[str, str, AnchoredPattern]] = {}
         self.full = Matcher(vocab, **({"fuzzy_compare": fuzzy_compare} if fuzzy_compare is not None else {}))
@@ -908,7 +896,10 @@ class CompiledTokenPatterns:
                 slots -= counts[1]
                 covered += 1
             anchored.plan(pattern, max(1, covered))
-        elif not anchored.plan(pattern, 0):
+            self.start_tries.setdefault(prefix_key, StartTrie()).add(trie_order(anchored.required), index)
+        elif anchored.plan(pattern, 0):
+            self.unprefixed.append(index)
+        else:
             self.full.add(key, [pattern])
             return "full"
         for cond in anchored.conditions:
@@ -927,7 +918,7 @@ class CompiledTokenPatterns:
         conditions = DocConditions(doc, self)  # the Doc's arrays, read once for all patterns
         starts: Dict[int, List[int]] = {}  # prefix key -> starts found by the PhraseMatcher
         entries: Dict[Tuple[int, int], Set[int]] = {}  # (group, start) -> ends of its entry chunk
-        for key, start, end in self.phrases(doc):
+        for key, start, end in (self.phrases(doc) if len(self.phrases) else ()):
             if key in self.prefix_keys:
                 starts.setdefault(key, []).append(start)
                 continue
@@ -947,13 +938,13 @@ class CompiledTokenPatterns:
                         continue
             for label, pattern_id, pattern_ends in after.walk(lowers, conditions, ends):
                 found.update((s, e, label, pattern_id) for s in begins for e in pattern_ends)
-        if self.anchored:
-            starts = {key: sorted(set(found_starts)) for key, found_starts in starts.items()}
-            for index, (label, pattern_id, anchored) in self.anchored.items():
-                candidates = starts.get(self.prefix_of.get(index)) if anchored.skip else None
-                if anchored.skip and not candidates:
-                    continue
-                found.update((s, e, label, pattern_id) for s, e in anchored.matches(doc, candidates, conditions))
+        for key, found_starts in starts.items():  # conditions shared by patterns checked once
+            for index, kept in self.start_tries[key].walk(conditions, set(found_starts)):
+                label, pattern_id, anchored = self.anchored[index]
+                found.update((s, e, label, pattern_id) for s, e in anchored.matches_from(doc, kept, conditions))
+        for index in self.unprefixed:
+            label, pattern_id, anchored = self.anchored[index]
+            found.update((s, e, label, pattern_id) for s, e in anchored.matches(doc, None, conditions))
         if len(self.full):
             for key, start, end in self.full(doc):
                 found.add((start, end) + self.keys[key])
@@ -1026,7 +1017,8 @@ class FastSpanRuler(SpanRuler):
         self._require_patterns()
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="\\[W036")
-            phrase_matches = self.phrase_matcher(doc)
+            # an empty PhraseMatcher still costs a pass over the Doc
+            phrase_matches = self.phrase_matcher(doc) if len(self.phrase_matcher) else []
         found = self.compiled(doc)
         for key, start, end in phrase_matches:
             entry = self._match_label_id_map[key]
