@@ -43,7 +43,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline.span_ruler import SpanRuler
 from spacy.tokens import Doc, Span
 
-from .start_trie import StartTrie, trie_order
+from .start_trie import StartTrie, keep_starts, trie_order
 
 # Word sequences per chunk of a pattern matched as phrases (and words per token at most).
 MAX_EXPANSIONS = 300
@@ -681,59 +681,41 @@ class AnchoredPattern:
         """The conditions it looks up."""
         return [cond for _, _, cond in self.required]
 
-    def starts(self, candidates: Optional[List[int]], conditions: DocConditions) -> List[int]:
-        """The possible starts of matches: every required condition holds somewhere it could.
+    def starts(self, conditions: DocConditions) -> Set[int]:
+        """The possible starts of matches, for a pattern without leading words: every required
+        condition holds somewhere it could.
 
-        Without starts from the PhraseMatcher, the anchor is the condition that the fewest
-        tokens of this Doc meet (sets and REGEX conditions come from one pass over the Doc's
-        distinct words; flags are read only when those leave some starts).
+        The anchor is the condition that the fewest tokens of this Doc meet among those whose
+        tokens are known already (set conditions the PhraseMatcher finds); else among the set
+        and REGEX conditions (found in one pass over the Doc), else among the flags. The other
+        conditions narrow the starts as in ``start_trie.keep_starts``.
 
-        candidates (Optional[List[int]]): Starts found by the PhraseMatcher, or None.
         conditions (DocConditions): The Doc's conditions.
-        RETURNS (List[int]): Sorted starts.
+        RETURNS (Set[int]): The starts.
         """
-        looked_up = [(len(p), low, high, p) for low, high, cond in self.required if cond[0] != "flag"
-                     for p in [conditions.positions(cond)]]
-        if looked_up and not min(entry[0] for entry in looked_up):
-            return []  # a required word is nowhere in the Doc
-        flags = [(low, high, cond) for low, high, cond in self.required if cond[0] == "flag"]
-        if candidates is None:
-            if not looked_up:
-                looked_up = [(len(p), low, high, p) for low, high, cond in flags for p in [conditions.positions(cond)]]
-                flags = []
-            looked_up.sort(key=lambda c: c[0])
-            _, low, high, positions = looked_up.pop(0)
-            if low == high:
-                candidates = [p - low for p in positions if p >= low]
-            else:  # a range of starts per position of the anchor
-                candidates = sorted({s for p in positions for s in range(max(0, p - high), p - low + 1)})
-        else:
-            looked_up.sort(key=lambda c: c[0])
-        for checks in ([(low, high, p) for _, low, high, p in looked_up], flags):
-            if not candidates or not checks:
-                continue
-            if checks is flags:
-                checks = [(low, high, conditions.positions(cond)) for low, high, cond in flags]
-            kept = []
-            for start in candidates:
-                for low, high, positions in checks:
-                    i = bisect.bisect_left(positions, start + low)
-                    if i == len(positions) or positions[i] > start + high:
-                        break
-                else:
-                    kept.append(start)
-            candidates = kept
+        known = [req for req in self.required if req[2] in conditions.found]
+        if not known:
+            known = [req for req in self.required if req[2][0] != "flag"] or self.required
+        low, high, cond = anchor = min(known, key=lambda req: len(conditions.positions(req[2])))
+        positions = conditions.positions(cond)
+        if low == high:
+            candidates = {p - low for p in positions if p >= low}
+        else:  # a range of starts per position of the anchor
+            candidates = {s for p in positions for s in range(max(0, p - high), p - low + 1)}
+        for requirement in trie_order([req for req in self.required if req is not anchor]):
+            if not candidates:
+                break
+            candidates = keep_starts(conditions, requirement, candidates)
         return candidates
 
-    def matches(self, doc: Doc, candidates: Optional[List[int]], conditions: DocConditions) -> Iterable[Tuple[int, int]]:
-        """(start, end) of the pattern's matches.
+    def matches(self, doc: Doc, conditions: DocConditions) -> Iterable[Tuple[int, int]]:
+        """(start, end) of the pattern's matches, for a pattern without leading words.
 
         doc (Doc): The document.
-        candidates (Optional[List[int]]): Starts found by the PhraseMatcher, or None.
         conditions (DocConditions): The Doc's conditions.
         YIELDS (Tuple[int, int]): The matches (some more than once).
         """
-        return self.matches_from(doc, self.starts(candidates, conditions), conditions)
+        return self.matches_from(doc, self.starts(conditions), conditions)
 
     def matches_from(self, doc: Doc, starts: Iterable[int], conditions: DocConditions) -> Iterable[Tuple[int, int]]:
         """(start, end) of the pattern's matches that start at one of ``starts``.
@@ -782,6 +764,7 @@ class CompiledTokenPatterns:
         self.prefix_of: Dict[int, int] = {}  # anchored pattern -> its phrase key
         self.start_tries: Dict[int, StartTrie] = {}  # phrase key -> its anchored patterns' conditions
         self.unprefixed: List[int] = []  # anchored patterns that find their own starts
+        self.phrase_conditions: Dict[int, Condition] = {}  # phrase key -> the set condition it finds
         self._prefix_groups: Dict[FrozenSet[Tuple[str, ...]], int] = {}
         self.anchored: Dict[int, Tuple[str, str, AnchoredPattern]] = {}
         self.full = Matcher(vocab, **({"fuzzy_compare": fuzzy_compare} if fuzzy_compare is not None else {}))
@@ -791,6 +774,7 @@ class CompiledTokenPatterns:
         self.regex_conditions: Dict[str, List[Tuple[Condition, object]]] = {"LOWER": [], "ORTH": []}
         self._hash_conditions: Dict[str, HashConditions] = {}
         self._regexes: Dict[str, Tuple[object, Dict[int, bool]]] = {}
+        self._cond_hashes: Dict[Condition, FrozenSet[int]] = {}
         self.counts = {"phrase": 0, "anchored": 0, "full": 0, "never": 0, "sequences": 0}
 
     def conditions_on(self, attr: str) -> List[Condition]:
@@ -802,6 +786,13 @@ class CompiledTokenPatterns:
         if attr not in self._hash_conditions:
             self._hash_conditions[attr] = HashConditions(self.vocab, self.conditions[attr])
         return self._hash_conditions[attr]
+
+    def hashes_of(self, cond: Condition) -> FrozenSet[int]:
+        """The hashes of the strings of a set condition."""
+        hashes = self._cond_hashes.get(cond)
+        if hashes is None:
+            hashes = self._cond_hashes[cond] = frozenset(self.vocab.strings.add(string) for string in cond[2])
+        return hashes
 
     def regex_verdict(self, pattern: str, h: int, strings) -> bool:
         """Whether the string with hash ``h`` matches a REGEX test (``re.search``), remembered."""
@@ -864,6 +855,14 @@ class CompiledTokenPatterns:
         self.counts[kind] += 1
         return kind
 
+    def _anchor_word_set(self, cond: Condition) -> bool:
+        """Whether the PhraseMatcher should find the tokens of a condition, as a candidate anchor:
+        a set of LOWER strings not all of them stop words or punctuation (those are everywhere,
+        and each of their matches costs a Python tuple)."""
+        if cond[0] != "set" or cond[1] != "LOWER":
+            return False
+        return any(not (self.vocab[word].is_stop or self.vocab[word].is_punct) for word in cond[2] if word)
+
     def _add_token_pattern(self, index: int, label: str, pattern_id: str, pattern: List[dict]) -> str:
         key = f"policylens.token.{index}"
         self.keys[self.vocab.strings.add(key)] = (label, pattern_id)
@@ -899,6 +898,11 @@ class CompiledTokenPatterns:
             self.start_tries.setdefault(prefix_key, StartTrie()).add(trie_order(anchored.required), index)
         elif anchored.plan(pattern, 0):
             self.unprefixed.append(index)
+            for cond in anchored.conditions:  # candidates for its anchor
+                if self._anchor_word_set(cond) and cond not in self.phrase_conditions.values():
+                    name = f"policylens.condition.{index}.{len(self.phrase_conditions)}"
+                    self.phrases.add(name, [Doc(self.vocab, words=[word]) for word in sorted(cond[2]) if word])
+                    self.phrase_conditions[self.vocab.strings.add(name)] = cond
         else:
             self.full.add(key, [pattern])
             return "full"
@@ -922,6 +926,9 @@ class CompiledTokenPatterns:
             if key in self.prefix_keys:
                 starts.setdefault(key, []).append(start)
                 continue
+            if key in self.phrase_conditions:
+                starts.setdefault(key, []).append(start)
+                continue
             group, checks = self.phrase_keys[key]
             if checks and not _passes(conditions, start, (checks,)):
                 continue
@@ -938,13 +945,15 @@ class CompiledTokenPatterns:
                         continue
             for label, pattern_id, pattern_ends in after.walk(lowers, conditions, ends):
                 found.update((s, e, label, pattern_id) for s in begins for e in pattern_ends)
+        for key, cond in self.phrase_conditions.items():
+            conditions.found[cond] = sorted(starts.pop(key, ()))
         for key, found_starts in starts.items():  # conditions shared by patterns checked once
             for index, kept in self.start_tries[key].walk(conditions, set(found_starts)):
                 label, pattern_id, anchored = self.anchored[index]
                 found.update((s, e, label, pattern_id) for s, e in anchored.matches_from(doc, kept, conditions))
         for index in self.unprefixed:
             label, pattern_id, anchored = self.anchored[index]
-            found.update((s, e, label, pattern_id) for s, e in anchored.matches(doc, None, conditions))
+            found.update((s, e, label, pattern_id) for s, e in anchored.matches(doc, conditions))
         if len(self.full):
             for key, start, end in self.full(doc):
                 found.add((start, end) + self.keys[key])

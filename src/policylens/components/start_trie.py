@@ -38,12 +38,22 @@ def keep_starts(conditions, requirement: Requirement, starts: Set[int]) -> Set[i
     RETURNS (Set[int]): The candidates kept.
     """
     low, high, cond = requirement
-    if cond[0] == "flag" and cond not in conditions.found and len(starts) * (high - low + 1) * 8 < len(conditions.doc):
-        # A few tokens to read: cheaper than the flag of every token of the Doc.
-        attr, value, n = cond[1], int(cond[2]), len(conditions.doc)
-        flag = conditions.flag
+    kind, attr, value = cond
+    n = len(conditions.doc)
+    known = cond in conditions.found or (kind != "flag" and attr in conditions.matched)
+    if not known and len(starts) * (high - low + 1) * 4 < n:
+        # A few tokens to read: cheaper than finding the condition's tokens in the whole Doc.
+        if kind == "set":
+            hashes = conditions.compiled.hashes_of(cond)
+            values = conditions.values(attr)
+            return {start for start in starts if not hashes.isdisjoint(values[start + low : start + high + 1])}
+        if kind == "regex":
+            verdict, strings, values = conditions.compiled.regex_verdict, conditions.doc.vocab.strings, conditions.values(attr)
+            return {start for start in starts
+                    if any(verdict(value, h, strings) for h in values[start + low : start + high + 1])}
+        flag, wanted = conditions.flag, int(value)
         return {start for start in starts
-                if any(flag(attr, i) == value for i in range(start + low, min(start + high + 1, n)))}
+                if any(flag(attr, i) == wanted for i in range(start + low, min(start + high + 1, n)))}
     positions = conditions.positions(cond)
     if not positions:
         return set()
