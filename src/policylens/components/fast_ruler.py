@@ -505,6 +505,7 @@ class DocConditions:
         self.matched: Dict[str, Dict[Condition, List[int]]] = {}
         # (earliest, latest, condition) -> the starts it allows (start_trie.keep_starts)
         self.allowed: Dict[tuple, Set[int]] = {}
+        self.verdicts: Dict[int, bool] = {}  # TokenNFA: test number * (len(doc) + 1) + token -> passes
 
     def array(self, attr: str) -> numpy.ndarray:
         """The Doc's values of a token attribute."""
@@ -562,6 +563,18 @@ class DocConditions:
         return True
 
 
+# Distinct token tests (``token_tests``) -> a number that names them in a Doc's verdicts.
+_TEST_IDS: Dict[tuple, int] = {}
+
+
+def test_id(tests: tuple) -> int:
+    """A number for a pattern token's tests, the same for equal tests of any pattern."""
+    number = _TEST_IDS.get(tests)
+    if number is None:
+        number = _TEST_IDS[tests] = len(_TEST_IDS)
+    return number
+
+
 class TokenNFA:
     """A token pattern as a small automaton over (pattern token, repetitions) states, built once.
 
@@ -572,6 +585,7 @@ class TokenNFA:
     def __init__(self, tests: Sequence[tuple], counts: Sequence[Counts]):
         """tests (Sequence[tuple]): Per token, its ``token_tests``. counts (Sequence[Counts]): Its repetitions."""
         self.tests = list(tests)
+        self.ids = [test_id(t) for t in self.tests]
         k = len(tests)
         # A state is (token, repetitions so far); past an unbounded token's minimum, more
         # repetitions lead back to the same state.
@@ -615,6 +629,9 @@ class TokenNFA:
         reach, accept = self.closure[self.start]
         pos = start
         passes, tests, token, advance, closure = conditions.passes, self.tests, self.token, self.advance, self.closure
+        # Verdicts per (test, token) for the whole Doc: the variants of a pattern walk the same
+        # tokens with the same tests from the same starts.
+        verdicts, ids, stride = conditions.verdicts, self.ids, n + 1
         while True:
             if accept and pos > start:
                 ends.add(pos)
@@ -622,12 +639,12 @@ class TokenNFA:
                 return ends
             following: Set[int] = set()
             accept = False
-            checked: Dict[int, bool] = {}
             for state in reach:
                 i = token[state]
-                ok = checked.get(i)
+                key = ids[i] * stride + pos
+                ok = verdicts.get(key)
                 if ok is None:
-                    ok = checked[i] = passes(tests[i], pos)
+                    ok = verdicts[key] = passes(tests[i], pos)
                 if ok:
                     step_reach, step_accept = closure[advance[state]]
                     following.update(step_reach)
