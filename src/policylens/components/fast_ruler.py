@@ -298,28 +298,32 @@ class SlotTrie:
         """Whether any pattern has slots after the entry chunk."""
         return bool(self.root[1])
 
-    def walk(self, lowers: Optional[List[int]], conditions: "DocConditions", ends: Set[int]) -> List[Tuple[str, str, Set[int]]]:
-        """Where each pattern's matches end, given where the entry chunk's matches end.
+    def walk(self, lowers: Optional[List[int]], conditions: "DocConditions", spans: Set[Tuple[int, int]]) -> List[Tuple[str, str, Set[Tuple[int, int]]]]:
+        """The matches of each pattern, given the matches of the entry chunk (and of the slots
+        before it), all of a Doc at once.
 
         lowers (Optional[List[int]]): The Doc's LOWER hashes (may be None when ``branches`` is False).
         conditions (DocConditions): The Doc's arrays (ORTH, for the checks).
-        ends (Set[int]): Ends of the entry chunk's matches from one start.
-        RETURNS (List[Tuple[str, str, Set[int]]]): (label, id, ends) of patterns that match.
+        spans (Set[Tuple[int, int]]): (start, end) of the matches up to the end of the entry chunk.
+        RETURNS (List[Tuple[str, str, Set[Tuple[int, int]]]]): (label, id, (start, end) of its
+            matches) of the patterns that match.
         """
         if self._hashed is None:
             self._hashed = self._hash(self.root)
         n = len(lowers) if lowers is not None else 0
         results = []
-        stack = [(self._hashed, ends)]
+        stack = [(self._hashed, spans)]
         while stack:
-            (patterns, children), positions = stack.pop()
+            (patterns, children), current = stack.pop()
             for label, pattern_id in patterns:
-                results.append((label, pattern_id, positions))
+                results.append((label, pattern_id, current))
             for hashes, check, optional, child in children:
-                following = set(positions) if optional else set()
-                for p in positions:
-                    if p < n and lowers[p] in hashes and (check is None or conditions.values("ORTH")[p] in check):
-                        following.add(p + 1)
+                following = set(current) if optional else set()
+                if check is None:
+                    following.update([(s, p + 1) for s, p in current if p < n and lowers[p] in hashes])
+                else:
+                    orths = conditions.values("ORTH")
+                    following.update([(s, p + 1) for s, p in current if p < n and lowers[p] in hashes and orths[p] in check])
                 if following:
                     stack.append((child, following))
         return results
@@ -456,9 +460,12 @@ class HashConditions:
             met somewhere.
         """
         if self.regexes and values:
-            new = set(values).difference(self.tried)
+            distinct = set(values)
+            new = distinct.difference(self.tried)
             if new:
                 self._try(new, strings)
+            if not self.sets and distinct.isdisjoint(self.met):
+                return {}  # no string of the Doc meets a REGEX: the usual case
         if self._keys is None:
             self._keys = numpy.asarray(sorted(self.met), dtype="uint64")
         keys = self._keys
@@ -502,7 +509,8 @@ class DocConditions:
         self.flags: Dict[Tuple[str, int], int] = {}
         self.found: Dict[Condition, List[int]] = {}
         # attribute -> {condition: positions of the tokens that meet it}
-        self.matched: Dict[str, Dict[Condition, List[int]]] = {}
+        # (attribute, "set" or "regex") -> {condition: positions of the tokens that meet it}
+        self.matched: Dict[Tuple[str, str], Dict[Condition, List[int]]] = {}
         # (earliest, latest, condition) -> the starts it allows (start_trie.keep_starts)
         self.allowed: Dict[tuple, Set[int]] = {}
         self.verdicts: Dict[int, bool] = {}  # TokenNFA: test number * (len(doc) + 1) + token -> passes
@@ -527,18 +535,18 @@ class DocConditions:
             if kind == "flag":
                 found = numpy.flatnonzero(self.array(attr) == int(value)).tolist()
             else:
-                if attr not in self.matched:
-                    self._fill(attr)
-                found = self.matched[attr].get(cond, [])
+                if (attr, kind) not in self.matched:
+                    self._fill(attr, kind)
+                found = self.matched[(attr, kind)].get(cond, [])
             self.found[cond] = found
         return found
 
-    def _fill(self, attr: str) -> None:
+    def _fill(self, attr: str, kind: str) -> None:
         """Find the tokens that meet any set or REGEX condition on ``attr``, in one pass over the Doc;
         ``positions`` picks those of one condition out of them."""
-        conditions = self.compiled.hash_conditions(attr)
+        conditions = self.compiled.hash_conditions(attr, kind)
         values = self.values(attr) if conditions.regexes else None
-        self.matched[attr] = conditions.positions(self.array(attr), values, self.doc.vocab.strings)
+        self.matched[(attr, kind)] = conditions.positions(self.array(attr), values, self.doc.vocab.strings)
 
     def flag(self, attr: str, i: int) -> int:
         """The value (0 or 1) of a flag attribute of token ``i``, read once."""
@@ -789,7 +797,7 @@ class CompiledTokenPatterns:
         # The set and REGEX conditions of anchors and filters, per attribute, found in one pass.
         self.conditions: Dict[str, List[Condition]] = {"LOWER": [], "ORTH": []}
         self.regex_conditions: Dict[str, List[Tuple[Condition, object]]] = {"LOWER": [], "ORTH": []}
-        self._hash_conditions: Dict[str, HashConditions] = {}
+        self._hash_conditions: Dict[Tuple[str, str], HashConditions] = {}
         self._regexes: Dict[str, Tuple[object, Dict[int, bool]]] = {}
         self._cond_hashes: Dict[Condition, FrozenSet[int]] = {}
         self.counts = {"phrase": 0, "anchored": 0, "full": 0, "never": 0, "sequences": 0}
@@ -798,11 +806,14 @@ class CompiledTokenPatterns:
         """The set and REGEX conditions on ``attr`` that anchors and filters use."""
         return self.conditions[attr]
 
-    def hash_conditions(self, attr: str) -> "HashConditions":
-        """The lookup from string hashes to the set and REGEX conditions on ``attr`` they meet."""
-        if attr not in self._hash_conditions:
-            self._hash_conditions[attr] = HashConditions(self.vocab, self.conditions[attr])
-        return self._hash_conditions[attr]
+    def hash_conditions(self, attr: str, kind: str) -> "HashConditions":
+        """The lookup from string hashes to the set (``kind`` "set") or REGEX ("regex") conditions
+        on ``attr`` they meet. Apart, so that a REGEX anchor does not pay for the tokens of
+        common words, nor a set condition for trying regexes on new strings."""
+        if (attr, kind) not in self._hash_conditions:
+            conditions = [cond for cond in self.conditions[attr] if cond[0] == kind]
+            self._hash_conditions[(attr, kind)] = HashConditions(self.vocab, conditions)
+        return self._hash_conditions[(attr, kind)]
 
     def hashes_of(self, cond: Condition) -> FrozenSet[int]:
         """The hashes of the strings of a set condition."""
@@ -832,7 +843,7 @@ class CompiledTokenPatterns:
         self.conditions[attr].append(cond)
         if kind == "regex":
             self.regex_conditions[attr].append((cond, re.compile(value)))
-        self._hash_conditions.pop(attr, None)
+        self._hash_conditions.pop((attr, kind), None)
 
     def add(self, index: int, label: str, pattern_id: str, pattern: List[dict]) -> str:
         """Compile one token pattern.
@@ -843,6 +854,8 @@ class CompiledTokenPatterns:
         pattern (List[dict]): The token pattern, already validated by spaCy's Matcher.
         RETURNS (str): How it is matched: "phrase", "anchored", "full" or "never".
         """
+        # Matches carry the hashes that the Spans are made of (and sorted by).
+        label, pattern_id = self.vocab.strings.add(label), (self.vocab.strings.add(pattern_id) if pattern_id else 0)
         slots = unrolled_slots(pattern, MAX_EXPANSIONS)
         chunks = plan_chunks(slots, MAX_EXPANSIONS) if slots else None
         if slots == []:
@@ -932,13 +945,14 @@ class CompiledTokenPatterns:
         """Match the compiled patterns.
 
         doc (Doc): The document.
-        RETURNS (Set[Tuple[int, int, str, str]]): (start, end, label, id) of every match.
+        RETURNS (Set[Tuple[int, int, int, int]]): (start, end, label, id) of every match, label
+            and id as string hashes (id 0 when the pattern has none).
         """
         found = set()
         lowers: Optional[List[int]] = None
         conditions = DocConditions(doc, self)  # the Doc's arrays, read once for all patterns
         starts: Dict[int, List[int]] = {}  # prefix key -> starts found by the PhraseMatcher
-        entries: Dict[Tuple[int, int], Set[int]] = {}  # (group, start) -> ends of its entry chunk
+        entries: Dict[int, Set[Tuple[int, int]]] = {}  # group -> (start, end) of its entry chunk
         for key, start, end in (self.phrases(doc) if len(self.phrases) else ()):
             if key in self.prefix_keys:
                 starts.setdefault(key, []).append(start)
@@ -949,19 +963,23 @@ class CompiledTokenPatterns:
             group, checks = self.phrase_keys[key]
             if checks and not _passes(conditions, start, (checks,)):
                 continue
-            entries.setdefault((group, start), set()).add(end)
-        for (group, start), ends in entries.items():  # the slots around: once per group and start
+            spans = entries.get(group)
+            if spans is None:
+                entries[group] = {(start, end)}
+            else:
+                spans.add((start, end))
+        for group, spans in entries.items():  # the slots around: once per group for the Doc
             before, after = self.chunked[group]
-            begins = {start}
             if before is not None or after.branches:
                 if lowers is None:
                     lowers = conditions.values("LOWER")
                 if before is not None:
-                    begins = before.starts(lowers, conditions, begins)
-                    if not begins:
+                    begins = {start: before.starts(lowers, conditions, {start}) for start in {s for s, _ in spans}}
+                    spans = {(b, e) for s, e in spans for b in begins[s]}
+                    if not spans:
                         continue
-            for label, pattern_id, pattern_ends in after.walk(lowers, conditions, ends):
-                found.update((s, e, label, pattern_id) for s in begins for e in pattern_ends)
+            for label, pattern_id, matches in after.walk(lowers, conditions, spans):
+                found.update([(s, e, label, pattern_id) for s, e in matches])
         for key, cond in self.phrase_conditions.items():
             conditions.found[cond] = sorted(starts.pop(key, ()))
         for key, found_starts in starts.items():  # conditions shared by patterns checked once
@@ -987,7 +1005,16 @@ class FastSpanRuler(SpanRuler):
         """Reset all patterns."""
         super().clear()
         self.compiled = CompiledTokenPatterns(self.nlp.vocab, self.matcher_fuzzy_compare)
-        self._hashes: Dict[Tuple[str, str], Tuple[int, int]] = {}  # (label, id) -> their string hashes
+        self._pairs: Dict[int, Tuple[int, int]] = {}  # phrase match key -> hashes of its label and id
+
+    def _key_hashes(self) -> Dict[int, Tuple[int, int]]:
+        """RETURNS (Dict[int, Tuple[int, int]]): The phrase matcher's match keys -> the hashes of
+        their patterns' label and id (0 for none), as spaCy's Span gets them."""
+        if len(self._pairs) != len(self._match_label_id_map):
+            add = self.nlp.vocab.strings.add
+            self._pairs = {key: (add(entry["label"]), add(entry["id"]) if entry["id"] else 0)
+                           for key, entry in self._match_label_id_map.items()}
+        return self._pairs
 
     def add_patterns(self, patterns) -> None:
         """Add patterns (validated by spaCy) and compile the token patterns among them.
@@ -1001,6 +1028,7 @@ class FastSpanRuler(SpanRuler):
         # thousands of phrases made loading the pipeline several times slower.
         with self.nlp.select_pipes(disable=self._pipes_not_setting_match_attr()):
             super().add_patterns(patterns)
+        self._pairs = {}
         for index, entry in enumerate(patterns, start=offset):
             if isinstance(entry["pattern"], list):
                 self.compiled.add(index, entry["label"], entry.get("id", ""), entry["pattern"])
@@ -1019,6 +1047,7 @@ class FastSpanRuler(SpanRuler):
         return [pipe for pipe in before if not needed.intersection(self.nlp.get_pipe_meta(pipe).assigns)]
 
     def _recompile(self) -> None:
+        self._pairs = {}
         self.compiled = CompiledTokenPatterns(self.nlp.vocab, self.matcher_fuzzy_compare)
         for index, entry in enumerate(self._patterns):
             if isinstance(entry["pattern"], list):
@@ -1046,22 +1075,13 @@ class FastSpanRuler(SpanRuler):
             # an empty PhraseMatcher still costs a pass over the Doc
             phrase_matches = self.phrase_matcher(doc) if len(self.phrase_matcher) else []
         found = self.compiled(doc)
-        for key, start, end in phrase_matches:
-            entry = self._match_label_id_map[key]
-            found.add((start, end, entry["label"], entry["id"]))
+        if phrase_matches:
+            pairs = self._key_hashes()
+            found.update([(start, end) + pairs[key] for key, start, end in phrase_matches])
         # spaCy sorts Spans by (start_char, end_char, label, kb_id, id): the same order as token
         # offsets and the hashes of label and id, so the tuples are sorted before any Span is made.
         # Spans are made from the hashes, which the Span would otherwise look up per span.
-        hashes = self._hashes
-        add = self.nlp.vocab.strings.add
-        keyed = []
-        for start, end, label, pattern_id in found:
-            if start != end:
-                pair = hashes.get((label, pattern_id))
-                if pair is None:
-                    pair = hashes[(label, pattern_id)] = (add(label), add(pattern_id) if pattern_id else 0)
-                keyed.append((start, end) + pair)
-        keyed.sort()
+        keyed = sorted(match for match in found if match[0] != match[1])
         return [Span(doc, start, end, label=label, span_id=pattern_id) for start, end, label, pattern_id in keyed]
 
 

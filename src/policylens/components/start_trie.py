@@ -40,7 +40,7 @@ def keep_starts(conditions, requirement: Requirement, starts: Set[int]) -> Set[i
     low, high, cond = requirement
     kind, attr, value = cond
     n = len(conditions.doc)
-    known = cond in conditions.found or (kind != "flag" and attr in conditions.matched)
+    known = cond in conditions.found or (attr, kind) in conditions.matched
     if not known and len(starts) * (high - low + 1) * 4 < n:
         # A few tokens to read: cheaper than finding the condition's tokens in the whole Doc.
         if kind == "set":
