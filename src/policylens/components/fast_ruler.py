@@ -47,6 +47,8 @@ from .start_trie import StartTrie, keep_starts, trie_order
 
 # Word sequences per chunk of a pattern matched as phrases (and words per token at most).
 MAX_EXPANSIONS = 300
+# TokenNFA remembers its steps per (states, verdicts); the memo starts over past this size.
+STEP_MEMO_SIZE = 100_000
 # REGEX conditions remember their verdict per string; the memo starts over past this size.
 REGEX_MEMO_SIZE = 1_000_000
 _ATTRS = {"LOWER": "LOWER", "ORTH": "ORTH", "TEXT": "ORTH"}
@@ -622,6 +624,8 @@ class TokenNFA:
                     break
             self.closure.append((tuple(reach), accept))
         self.start = number[(0, 0)] if k else None
+        self.tokens_of: Dict[FrozenSet[int], Tuple[int, ...]] = {}  # states -> their pattern tokens
+        self.steps: Dict[Tuple[FrozenSet[int], int], Tuple[FrozenSet[int], bool]] = {}  # see ends
 
     def ends(self, conditions: "DocConditions", start: int, n: int) -> Set[int]:
         """Where the matches that start at token ``start`` end (exclusive), empty ones left out.
@@ -635,8 +639,9 @@ class TokenNFA:
         if self.start is None:
             return ends
         reach, accept = self.closure[self.start]
+        reach = frozenset(reach)
         pos = start
-        passes, tests, token, advance, closure = conditions.passes, self.tests, self.token, self.advance, self.closure
+        passes, tests, steps, tokens_of = conditions.passes, self.tests, self.steps, self.tokens_of
         # Verdicts per (test, token) for the whole Doc: the variants of a pattern walk the same
         # tokens with the same tests from the same starts.
         verdicts, ids, stride = conditions.verdicts, self.ids, n + 1
@@ -645,20 +650,42 @@ class TokenNFA:
                 ends.add(pos)
             if pos == n or not reach:
                 return ends
-            following: Set[int] = set()
-            accept = False
-            for state in reach:
-                i = token[state]
+            tokens = tokens_of.get(reach)
+            if tokens is None:
+                tokens = tokens_of[reach] = tuple(sorted({self.token[state] for state in reach}))
+            # The states that follow depend only on which of the tokens' tests pass: remembered
+            # per (states, verdicts), as in a lazily built deterministic automaton.
+            passed = 0
+            for bit, i in enumerate(tokens):
                 key = ids[i] * stride + pos
                 ok = verdicts.get(key)
                 if ok is None:
                     ok = verdicts[key] = passes(tests[i], pos)
                 if ok:
-                    step_reach, step_accept = closure[advance[state]]
-                    following.update(step_reach)
-                    accept = accept or step_accept
-            reach = following
+                    passed |= 1 << bit
+            step = steps.get((reach, passed))
+            if step is None:
+                if len(steps) > STEP_MEMO_SIZE:
+                    steps.clear()
+                step = steps[(reach, passed)] = self._step(reach, tokens, passed)
+            reach, accept = step
             pos += 1
+
+    def _step(self, reach: FrozenSet[int], tokens: Tuple[int, ...], passed: int) -> Tuple[FrozenSet[int], bool]:
+        """The states after one token, and whether a match ends after it.
+
+        reach (FrozenSet[int]): The states before the token.
+        tokens (Tuple[int, ...]): The pattern tokens of those states, in order.
+        passed (int): Bit ``b`` set when the token passes the tests of ``tokens[b]``.
+        """
+        following: Set[int] = set()
+        accept = False
+        for state in reach:
+            if passed >> tokens.index(self.token[state]) & 1:
+                step_reach, step_accept = self.closure[self.advance[state]]
+                following.update(step_reach)
+                accept = accept or step_accept
+        return frozenset(following), accept
 
 
 class AnchoredPattern:
