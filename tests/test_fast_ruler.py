@@ -40,6 +40,13 @@ PATTERNS = [
      {"LOWER": {"IN": ["cookie", "cookies"]}}],
     [{"LOWER": {"IN": ["keep"] + [f"w{i}" for i in range(200)]}}, {"LOWER": "data", "OP": "?"}],
     [{"LOWER": {"IN": ["keep"] + [f"w{i}" for i in range(200)]}}, {"LOWER": "data", "OP": "?"}, {"LOWER": "for"}],
+    # A phrase group whose entry chunk is the leading word of anchored patterns: one PhraseMatcher
+    # key for both, whichever comes first ("we" above, "the" below).
+    [{"LOWER": "we"}, {"LOWER": {"IN": ["keep", "data"]}, "OP": "?"}, {"LOWER": {"IN": ["for"] + [f"w{i}" for i in range(200)]}}],
+    [{"LOWER": "we"}, {"LOWER": {"IN": ["keep", "data"]}, "OP": "?"}, {"IS_PUNCT": False, "OP": "{0,2}"}, {"LOWER": "for"}],
+    [{"LOWER": "the"}, {"LOWER": {"IN": ["cookie", "cookies"]}, "OP": "?"}, {"IS_PUNCT": False, "OP": "{0,2}"},
+     {"LOWER": {"IN": ["days", "day"]}}],
+    [{"LOWER": "the"}, {"LOWER": {"IN": ["cookie", "cookies"]}, "OP": "?"}, {"LOWER": {"IN": ["for"] + [f"w{i}" for i in range(200)]}}],
 ]
 
 
@@ -78,7 +85,10 @@ def test_patterns_are_compiled_each_way():
     kinds = [compiled.add(i, "L", "", p) for i, p in enumerate(PATTERNS)]
     assert kinds == ["phrase", "phrase", "phrase", "phrase", "phrase", "never", "anchored", "anchored",
                      "anchored", "anchored", "anchored", "anchored", "anchored", "full", "anchored", "anchored", "phrase", "phrase",
-                     "phrase", "phrase", "phrase", "phrase"]
+                     "phrase", "phrase", "phrase", "phrase", "phrase", "anchored", "anchored", "phrase"]
+    # "we" and "the": the phrase groups' keys are the keys of the anchored patterns' leading words
+    shared = set(compiled.phrase_keys) & set(compiled.prefix_keys)
+    assert len(shared) == 2
     # The last four (and the one before them) share their PhraseMatcher part and one trie of the
     # slots after it, whose first slot ("data"?) is walked once for the four.
     def patterns_in(node):

@@ -817,7 +817,9 @@ class CompiledTokenPatterns:
         self.start_tries: Dict[int, StartTrie] = {}  # phrase key -> its anchored patterns' conditions
         self.unprefixed: List[int] = []  # anchored patterns that find their own starts
         self.phrase_conditions: Dict[int, Condition] = {}  # phrase key -> the set condition it finds
-        self._prefix_groups: Dict[FrozenSet[Tuple[str, ...]], int] = {}
+        # word sequences -> the PhraseMatcher key that finds them (without ORTH checks): a phrase
+        # group's entry chunk and the leading words of anchored patterns share one key.
+        self._word_keys: Dict[FrozenSet[Tuple[str, ...]], int] = {}
         self.anchored: Dict[int, Tuple[str, str, AnchoredPattern]] = {}
         self.full = Matcher(vocab, **({"fuzzy_compare": fuzzy_compare} if fuzzy_compare is not None else {}))
         self.keys: Dict[int, Tuple[str, str]] = {}  # Matcher key -> (label, id)
@@ -899,10 +901,16 @@ class CompiledTokenPatterns:
                 for words, checks in sequences:
                     by_checks.setdefault(checks, []).append(Doc(self.vocab, words=list(words)))
                 for number, (checks, docs) in enumerate(by_checks.items()):
-                    key = f"policylens.phrase.{index}.{number}"
-                    self.phrases.add(key, docs)
+                    words = frozenset(words for words, found in sequences if found == checks)
+                    key_hash = self._word_keys.get(words) if not checks else None
+                    if key_hash is None or key_hash in self.phrase_keys:  # a key serves one group  # else the key of the same words, as the leading words of anchored patterns
+                        key = f"policylens.phrase.{index}.{number}"
+                        self.phrases.add(key, docs)
+                        key_hash = self.vocab.strings.add(key)
+                        if not checks and words not in self._word_keys:
+                            self._word_keys[words] = key_hash
                     hashed = tuple((offset, _hashed(self.vocab, allowed)) for offset, allowed in checks)
-                    self.phrase_keys[self.vocab.strings.add(key)] = (group, hashed)
+                    self.phrase_keys[key_hash] = (group, hashed)
                 self.chunked[group] = (SlotWalk(self.vocab, before) if before else None, SlotTrie(self.vocab))
                 self.counts["sequences"] += len(sequences)
             self.chunked[group][1].add(after, label, pattern_id)
@@ -936,11 +944,11 @@ class CompiledTokenPatterns:
             # the same leading words share a key.
             entry = chunk_slots(prefix, MAX_EXPANSIONS)[0]
             sequences = frozenset(words for words, _ in chunk_sequences(entry))
-            prefix_key = self._prefix_groups.get(sequences)
+            prefix_key = self._word_keys.get(sequences)  # maybe the key of a phrase group's entry
             if prefix_key is None:
                 name = f"policylens.prefix.{index}"
                 self.phrases.add(name, [Doc(self.vocab, words=list(words)) for words in sequences])
-                prefix_key = self._prefix_groups[sequences] = self.vocab.strings.add(name)
+                prefix_key = self._word_keys[sequences] = self.vocab.strings.add(name)
                 self.counts["sequences"] += len(sequences)
             self.prefix_keys.setdefault(prefix_key, []).append(index)
             self.prefix_of[index] = prefix_key
@@ -980,14 +988,14 @@ class CompiledTokenPatterns:
         conditions = DocConditions(doc, self)  # the Doc's arrays, read once for all patterns
         starts: Dict[int, List[int]] = {}  # prefix key -> starts found by the PhraseMatcher
         entries: Dict[int, Set[Tuple[int, int]]] = {}  # group -> (start, end) of its entry chunk
+        prefix_keys, phrase_conditions, phrase_keys = self.prefix_keys, self.phrase_conditions, self.phrase_keys
         for key, start, end in (self.phrases(doc) if len(self.phrases) else ()):
-            if key in self.prefix_keys:
+            if key in prefix_keys or key in phrase_conditions:
                 starts.setdefault(key, []).append(start)
+            entry = phrase_keys.get(key)
+            if entry is None:
                 continue
-            if key in self.phrase_conditions:
-                starts.setdefault(key, []).append(start)
-                continue
-            group, checks = self.phrase_keys[key]
+            group, checks = entry
             if checks and not _passes(conditions, start, (checks,)):
                 continue
             spans = entries.get(group)
