@@ -243,7 +243,7 @@ class SlotWalk:
         for hashes, check, optional in self.slots:
             following = set(positions) if optional else set()
             for p in positions:
-                if p < n and lowers[p] in hashes and (check is None or conditions.values("ORTH")[p] in check):
+                if p < n and lowers[p] in hashes and (check is None or conditions.orth(p) in check):
                     following.add(p + 1)
             positions = following
             if not positions:
@@ -256,7 +256,7 @@ class SlotWalk:
         for hashes, check, optional in reversed(self.slots):
             following = set(positions) if optional else set()
             for p in positions:
-                if p > 0 and lowers[p - 1] in hashes and (check is None or conditions.values("ORTH")[p - 1] in check):
+                if p > 0 and lowers[p - 1] in hashes and (check is None or conditions.orth(p - 1) in check):
                     following.add(p - 1)
             positions = following
             if not positions:
@@ -278,6 +278,7 @@ class SlotTrie:
         # A node: (patterns that end here [(label, id)], {slot: child node}).
         self.root: Tuple[list, dict] = ([], {})
         self._hashed: Optional[tuple] = None
+        self._required: Optional[Tuple[int, FrozenSet[int]]] = None  # see _first_required
 
     def add(self, slots: Sequence[Slot], label: str, pattern_id: str) -> None:
         """Add a pattern by the slots that follow the entry chunk (none: it ends with the chunk)."""
@@ -294,6 +295,18 @@ class SlotTrie:
             for (words, check, optional), child in node[1].items()
         ]
         return tuple(node[0]), children
+
+    def _first_required(self) -> Optional[Tuple[int, FrozenSet[int]]]:
+        """When every pattern goes on through the same slots up to a required one: how many
+        optional slots come before it and the LOWER hashes it accepts; else None."""
+        patterns, children = self._hashed
+        reach = 0
+        while not patterns and len(children) == 1:
+            hashes, _, optional, (patterns, children) = children[0]
+            if not optional:
+                return reach, hashes
+            reach += 1
+        return None
 
     @property
     def branches(self) -> bool:
@@ -312,7 +325,11 @@ class SlotTrie:
         """
         if self._hashed is None:
             self._hashed = self._hash(self.root)
+            self._required = self._first_required()
         n = len(lowers) if lowers is not None else 0
+        if self._required is not None:  # most entries lack the first required word after them
+            reach, hashes = self._required
+            spans = {(s, e) for s, e in spans if not hashes.isdisjoint(lowers[e : e + reach + 1])}
         results = []
         stack = [(self._hashed, spans)]
         while stack:
@@ -324,8 +341,8 @@ class SlotTrie:
                 if check is None:
                     following.update([(s, p + 1) for s, p in current if p < n and lowers[p] in hashes])
                 else:
-                    orths = conditions.values("ORTH")
-                    following.update([(s, p + 1) for s, p in current if p < n and lowers[p] in hashes and orths[p] in check])
+                    orth = conditions.orth
+                    following.update([(s, p + 1) for s, p in current if p < n and lowers[p] in hashes and orth(p) in check])
                 if following:
                     stack.append((child, following))
         return results
@@ -339,8 +356,8 @@ def _hashed(vocab, strings: Optional[FrozenSet[str]]) -> Optional[FrozenSet[int]
 def _passes(conditions: "DocConditions", start: int, alternatives: Sequence[tuple]) -> bool:
     """Whether the ORTH checks (offset, ORTH hashes) of one of the alternatives hold for the
     sequence at ``start``."""
-    orths = conditions.values("ORTH")
-    return any(all(orths[start + offset] in allowed for offset, allowed in checks) for checks in alternatives)
+    orth = conditions.orth
+    return any(all(orth(start + offset) in allowed for offset, allowed in checks) for checks in alternatives)
 
 
 def condition(token: dict) -> Optional[Condition]:
@@ -466,8 +483,13 @@ class HashConditions:
             new = distinct.difference(self.tried)
             if new:
                 self._try(new, strings)
-            if not self.sets and distinct.isdisjoint(self.met):
-                return {}  # no string of the Doc meets a REGEX: the usual case
+            if not self.sets:
+                matched = distinct.intersection(self.met)
+                if not matched:
+                    return {}  # no string of the Doc meets a REGEX: the usual case
+                if len(matched) <= 16:  # a few strings: compared with every token in numpy
+                    hits = numpy.flatnonzero(numpy.isin(hashes, numpy.asarray(sorted(matched), dtype="uint64")))
+                    return self._group(hits, hashes)
         if self._keys is None:
             self._keys = numpy.asarray(sorted(self.met), dtype="uint64")
         keys = self._keys
@@ -476,7 +498,11 @@ class HashConditions:
             return found
         # A binary search per token in numpy; Python only for the tokens that meet a condition.
         where = numpy.minimum(numpy.searchsorted(keys, hashes), len(keys) - 1)
-        hits = numpy.flatnonzero(keys[where] == hashes)
+        return self._group(numpy.flatnonzero(keys[where] == hashes), hashes)
+
+    def _group(self, hits: numpy.ndarray, hashes: numpy.ndarray) -> Dict[Condition, List[int]]:
+        """The positions ``hits`` (of strings in ``met``) grouped by the conditions they meet."""
+        found: Dict[Condition, List[int]] = {}
         met = self.met
         for i, h in zip(hits.tolist(), hashes[hits].tolist()):
             for cond in met[h]:
@@ -522,6 +548,11 @@ class DocConditions:
         if attr not in self.arrays:
             self.arrays[attr] = self.doc.to_array(IDS[attr])
         return self.arrays[attr]
+
+    def orth(self, i: int) -> int:
+        """The ORTH hash of token ``i``, read from the token: ORTH checks look at few tokens,
+        fewer than reading the whole Doc's array costs."""
+        return self.doc[i].orth
 
     def values(self, attr: str) -> list:
         """The Doc's values of a token attribute, as a list."""
