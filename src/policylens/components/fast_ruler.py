@@ -10,15 +10,23 @@ it is added, into the cheapest of three ways to find the same matches:
   "{n}", "{m,n}"). Repetitions are unrolled into single-token slots; the slots from the first
   required one on, as long as they spell at most ``MAX_EXPANSIONS`` word sequences, go into a
   ``PhraseMatcher`` on LOWER (a hash lookup per token); where they match, the slots before and
-  after are checked token by token. ORTH values that case could change are checked on the match.
+  after are checked token by token: for each group of patterns with the same entry chunk, once
+  per Doc for all its matches (``SlotTrie``), after dropping the matches whose first required
+  word after the chunk is not within reach. ORTH values that case could change are checked on
+  the match.
 - **anchored**: any other pattern of bounded length. Its possible starts come from the words of
-  its leading tokens (through the same PhraseMatcher) or from the required token whose condition
-  (a set of words, a REGEX, a flag such as LIKE_NUM) the fewest tokens of the Doc meet; starts
-  are dropped where another required token's condition holds nowhere in the range of positions
-  it could take (all set and REGEX conditions are looked up in one pass over the Doc). From the
-  starts left, a small automaton over (token, repetitions) states finds every match
-  (``TokenNFA``); patterns with conditions it does not know (extension attributes, "!", other
-  predicates) run their own ``Matcher`` on the stretches from those starts instead.
+  its leading tokens (through the same PhraseMatcher, sharing a key with a phrase group whose
+  entry chunk is the same words) or, for patterns without leading words, from the required
+  token whose condition the fewest tokens of the Doc meet (set conditions through the
+  PhraseMatcher, REGEX conditions tried once per string). Starts are dropped where another
+  required token's condition holds nowhere in the range of positions it could take; the
+  patterns of one PhraseMatcher key do this in a trie of their conditions (``start_trie``), so
+  the head that the "-long"/"-list" variants of a pattern share is checked once per Doc, on
+  the few tokens in reach of the starts. From the starts left, a small automaton over (token,
+  repetitions) states finds every match (``TokenNFA``; token verdicts are kept per Doc for all
+  patterns, steps per set of states). Patterns with conditions it does not know (extension
+  attributes, "!", other predicates) run their own ``Matcher`` on the stretches from those
+  starts instead.
 - **full**: what is left (unbounded "*"/"+", or no token with a usable condition) runs through a
   ``Matcher`` over the whole Doc, as in spaCy.
 
@@ -30,7 +38,6 @@ this against ``span_ruler`` on every token pattern of ``patterns/`` and on rando
 ``ruler.patterns`` returns the patterns as given. ``ruler.compiled.counts`` says how many
 patterns went each way.
 """
-import bisect
 import itertools
 import re
 import warnings
@@ -844,7 +851,6 @@ class CompiledTokenPatterns:
         self.chunked: Dict[int, Tuple[Optional[SlotWalk], SlotTrie]] = {}
         self._entry_groups: Dict[FrozenSet[Tuple[Tuple[str, ...], tuple]], int] = {}
         self.prefix_keys: Dict[int, List[int]] = {}  # phrase key -> anchored patterns that start so
-        self.prefix_of: Dict[int, int] = {}  # anchored pattern -> its phrase key
         self.start_tries: Dict[int, StartTrie] = {}  # phrase key -> its anchored patterns' conditions
         self.unprefixed: List[int] = []  # anchored patterns that find their own starts
         self.phrase_conditions: Dict[int, Condition] = {}  # phrase key -> the set condition it finds
@@ -982,7 +988,6 @@ class CompiledTokenPatterns:
                 prefix_key = self._word_keys[sequences] = self.vocab.strings.add(name)
                 self.counts["sequences"] += len(sequences)
             self.prefix_keys.setdefault(prefix_key, []).append(index)
-            self.prefix_of[index] = prefix_key
             covered, slots = 0, len(entry)
             for token in pattern:  # the tokens the entry chunk checks completely
                 counts = op_counts(token.get("OP"))
@@ -1136,10 +1141,11 @@ class FastSpanRuler(SpanRuler):
         RETURNS (List[Span]): The matches.
         """
         self._require_patterns()
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="\\[W036")
-            # an empty PhraseMatcher still costs a pass over the Doc
-            phrase_matches = self.phrase_matcher(doc) if len(self.phrase_matcher) else []
+        phrase_matches = []
+        if len(self.phrase_matcher):  # an empty PhraseMatcher still costs a pass over the Doc
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="\\[W036")
+                phrase_matches = self.phrase_matcher(doc)
         found = self.compiled(doc)
         if phrase_matches:
             pairs = self._key_hashes()
