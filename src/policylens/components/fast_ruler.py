@@ -51,7 +51,7 @@ from spacy.pipeline.span_ruler import SpanRuler
 from spacy.tokens import Doc, Span
 
 from .start_trie import StartTrie, keep_starts, trie_order
-from .token_nfa import TokenNFA
+from .token_nfa import CombinedNFA, TokenNFA
 
 # Word sequences per chunk of a pattern matched as phrases (and words per token at most).
 MAX_EXPANSIONS = 300
@@ -750,6 +750,7 @@ class CompiledTokenPatterns:
         self._hash_conditions: Dict[Tuple[str, str], HashConditions] = {}
         self._regexes: Dict[str, Tuple[object, Dict[int, bool]]] = {}
         self._cond_hashes: Dict[Condition, FrozenSet[int]] = {}
+        self._automata: Dict[int, tuple] = {}  # see _automaton
         self.counts = {"phrase": 0, "anchored": 0, "full": 0, "never": 0, "sequences": 0}
 
     def conditions_on(self, attr: str) -> List[Condition]:
@@ -764,6 +765,18 @@ class CompiledTokenPatterns:
             conditions = [cond for cond in self.conditions[attr] if cond[0] == kind]
             self._hash_conditions[(attr, kind)] = HashConditions(self.vocab, conditions)
         return self._hash_conditions[(attr, kind)]
+
+    def _automaton(self, key: int) -> Tuple[CombinedNFA, Dict[int, int], List[Tuple[int, int]]]:
+        """The combined automaton of the anchored patterns that take their starts from a
+        PhraseMatcher key, built once: (automaton, pattern index -> its position in it,
+        position -> (label, id))."""
+        found = self._automata.get(key)
+        if found is None:
+            indices = [index for index in self.prefix_keys[key] if self.anchored[index][2].nfa is not None]
+            combined = CombinedNFA([self.anchored[index][2].nfa for index in indices])
+            found = self._automata[key] = (combined, {index: n for n, index in enumerate(indices)},
+                                           [self.anchored[index][:2] for index in indices])
+        return found
 
     def hashes_of(self, cond: Condition) -> FrozenSet[int]:
         """The hashes of the strings of a set condition."""
@@ -872,6 +885,7 @@ class CompiledTokenPatterns:
                 prefix_key = self._word_keys[sequences] = self.vocab.strings.add(name)
                 self.counts["sequences"] += len(sequences)
             self.prefix_keys.setdefault(prefix_key, []).append(index)
+            self._automata.pop(prefix_key, None)
             covered, slots = 0, len(entry)
             for token in pattern:  # the tokens the entry chunk checks completely
                 counts = op_counts(token.get("OP"))
@@ -937,10 +951,20 @@ class CompiledTokenPatterns:
                 found.update([(s, e, label, pattern_id) for s, e in matches])
         for key, cond in self.phrase_conditions.items():
             conditions.found[cond] = sorted(starts.pop(key, ()))
+        n = len(doc)
         for key, found_starts in starts.items():  # conditions shared by patterns checked once
+            combined, numbers, tags = self._automaton(key)
+            by_start: Dict[int, List[int]] = {}  # start -> the patterns to run from it
             for index, kept in self.start_tries[key].walk(conditions, set(found_starts)):
-                label, pattern_id, anchored = self.anchored[index]
-                found.update((s, e, label, pattern_id) for s, e in anchored.matches_from(doc, kept, conditions))
+                number = numbers.get(index)
+                if number is None:  # no automaton: its own Matcher
+                    label, pattern_id, anchored = self.anchored[index]
+                    found.update((s, e, label, pattern_id) for s, e in anchored.matches_from(doc, kept, conditions))
+                else:
+                    for start in kept:
+                        by_start.setdefault(start, []).append(number)
+            for start, patterns in by_start.items():  # the patterns of one start walk the Doc together
+                found.update([(start, end) + tags[number] for number, end in combined.ends(conditions, start, n, tuple(sorted(patterns)))])
         for index in self.unprefixed:
             label, pattern_id, anchored = self.anchored[index]
             found.update((s, e, label, pattern_id) for s, e in anchored.matches(doc, conditions))

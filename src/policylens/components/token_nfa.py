@@ -128,3 +128,95 @@ class TokenNFA:
                 following.update(step_reach)
                 accept = accept or step_accept
         return frozenset(following), accept
+
+
+class CombinedNFA:
+    """The automata of several patterns, run as one from a start for those of them that may
+    start there.
+
+    The "-long", "-list" and "-paren" variants of a pattern share its head: run one by one,
+    each would read the same tokens from the same start. Here the patterns' states are numbered
+    side by side, a state reads the test of its pattern token by the test's number (equal tests
+    of different patterns are one), and a step gives the states that follow and the patterns
+    whose match ends there; steps are remembered per (states, verdicts) as in ``TokenNFA``, for
+    all the starts of all Docs.
+    """
+
+    def __init__(self, nfas: Sequence[TokenNFA]):
+        """nfas (Sequence[TokenNFA]): The patterns' automata; their position names them in ``ends``."""
+        self.test_of: List[int] = []  # state -> the number of its token's test
+        self.tests: Dict[int, tuple] = {}  # test number -> the tests
+        self.owner: List[int] = []  # state -> its pattern's position in ``nfas``
+        self.advance: List[int] = []
+        self.closure: List[Tuple[Tuple[int, ...], bool]] = []
+        self.start_states: List[Tuple[int, ...]] = []  # pattern -> its states at a start
+        offset = 0
+        for number, nfa in enumerate(nfas):
+            for state, i in enumerate(nfa.token):
+                self.test_of.append(nfa.ids[i])
+                self.tests[nfa.ids[i]] = nfa.tests[i]
+                self.owner.append(number)
+                advance = nfa.advance[state]
+                self.advance.append(advance + offset if advance >= 0 else -1)
+                reach, accept = nfa.closure[state]
+                self.closure.append((tuple(r + offset for r in reach), accept))
+            self.start_states.append(self.closure[nfa.start + offset][0] if nfa.start is not None else ())
+            offset += len(nfa.token)
+        self.initial: Dict[Tuple[int, ...], FrozenSet[int]] = {}  # patterns -> their states at a start
+        self.tokens_of: Dict[FrozenSet[int], Tuple[int, ...]] = {}
+        self.steps: Dict[Tuple[FrozenSet[int], int], Tuple[FrozenSet[int], FrozenSet[int]]] = {}
+
+    def ends(self, conditions: "DocConditions", start: int, n: int, patterns: Tuple[int, ...]) -> List[Tuple[int, int]]:
+        """Where the matches of some of the patterns that start at token ``start`` end, empty
+        ones left out.
+
+        conditions (DocConditions): The Doc's attributes (fast_ruler.DocConditions).
+        start (int): The first token of the matches.
+        n (int): The Doc's length.
+        patterns (Tuple[int, ...]): The patterns to match (positions in the automata given).
+        RETURNS (List[Tuple[int, int]]): (pattern position, end) pairs.
+        """
+        found: List[Tuple[int, int]] = []
+        reach = self.initial.get(patterns)
+        if reach is None:
+            if len(self.initial) > STEP_MEMO_SIZE:
+                self.initial.clear()
+            reach = self.initial[patterns] = frozenset(s for number in patterns for s in self.start_states[number])
+        pos = start
+        passes, tests, steps, tokens_of = conditions.passes, self.tests, self.steps, self.tokens_of
+        verdicts, stride = conditions.verdicts, n + 1
+        while True:
+            if pos == n or not reach:
+                return found
+            tokens = tokens_of.get(reach)
+            if tokens is None:
+                tokens = tokens_of[reach] = tuple(sorted({self.test_of[state] for state in reach}))
+            passed = 0
+            for bit, number in enumerate(tokens):
+                key = number * stride + pos
+                ok = verdicts.get(key)
+                if ok is None:
+                    ok = verdicts[key] = passes(tests[number], pos)
+                if ok:
+                    passed |= 1 << bit
+            step = steps.get((reach, passed))
+            if step is None:
+                if len(steps) > STEP_MEMO_SIZE:
+                    steps.clear()
+                step = steps[(reach, passed)] = self._step(reach, tokens, passed)
+            reach, accepted = step
+            pos += 1
+            for number in accepted:
+                found.append((number, pos))
+
+    def _step(self, reach: FrozenSet[int], tokens: Tuple[int, ...], passed: int) -> Tuple[FrozenSet[int], FrozenSet[int]]:
+        """The states after one token, and the patterns whose match ends after it."""
+        following: Set[int] = set()
+        accepted: Set[int] = set()
+        for state in reach:
+            if passed >> tokens.index(self.test_of[state]) & 1:
+                step_reach, step_accept = self.closure[self.advance[state]]
+                following.update(step_reach)
+                if step_accept:
+                    accepted.add(self.owner[state])
+        return frozenset(following), frozenset(accepted)
