@@ -23,8 +23,8 @@ it is added, into the cheapest of three ways to find the same matches:
   patterns of one PhraseMatcher key do this in a trie of their conditions (``start_trie``), so
   the head that the "-long"/"-list" variants of a pattern share is checked once per Doc, on
   the few tokens in reach of the starts. From the starts left, a small automaton over (token,
-  repetitions) states finds every match (``TokenNFA``; token verdicts are kept per Doc for all
-  patterns, steps per set of states). Patterns with conditions it does not know (extension
+  repetitions) states finds every match (``token_nfa``: the patterns of one key run from a
+  start as one automaton, token verdicts are kept per Doc, steps per set of states). Patterns with conditions it does not know (extension
   attributes, "!", other predicates) run their own ``Matcher`` on the stretches from those
   starts instead.
 - **full**: what is left (unbounded "*"/"+", or no token with a usable condition) runs through a
