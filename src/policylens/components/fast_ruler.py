@@ -717,6 +717,52 @@ class AnchoredPattern:
                 yield first + s, first + e
 
 
+class SharedPhrases:
+    """A PhraseMatcher on LOWER for many keys whose word sequences overlap.
+
+    The leading words of anchored patterns, the entry chunks of phrase groups and the words of
+    anchor conditions often share sequences ("we", "information about", a verb list): with a
+    PhraseMatcher key each, an occurrence is returned once per key. Here each sequence is added
+    once, under a key per set of keys that hold it, and a match says which keys it serves.
+    """
+
+    def __init__(self, vocab):
+        """vocab (Vocab): The pipeline's vocab."""
+        self.vocab = vocab
+        self.sequences: Dict[Tuple[str, ...], List[int]] = {}  # word sequence -> the keys that hold it
+        self._matcher: Optional[PhraseMatcher] = None
+        self._keys: Dict[int, Tuple[int, ...]] = {}  # PhraseMatcher key -> the keys it serves
+
+    def add(self, key: int, sequences: Iterable[Tuple[str, ...]]) -> None:
+        """Let ``key`` match the word sequences (lower case)."""
+        for words in sequences:
+            keys = self.sequences.setdefault(tuple(words), [])
+            if key not in keys:
+                keys.append(key)
+        self._matcher = None
+
+    def __len__(self) -> int:
+        return len(self.sequences)
+
+    def __call__(self, doc: Doc) -> Tuple[list, Dict[int, Tuple[int, ...]]]:
+        """The PhraseMatcher's matches in a Doc, and which keys each of its keys serves.
+
+        doc (Doc): The document.
+        RETURNS (Tuple[list, Dict[int, Tuple[int, ...]]]): ((key, start, end) matches, key -> keys).
+        """
+        if self._matcher is None:
+            by_keys: Dict[Tuple[int, ...], List[Tuple[str, ...]]] = {}
+            for words, keys in self.sequences.items():
+                by_keys.setdefault(tuple(sorted(keys)), []).append(words)
+            self._matcher = PhraseMatcher(self.vocab, attr="LOWER")
+            self._keys = {}
+            for number, (keys, sequences) in enumerate(by_keys.items()):
+                name = f"policylens.words.{number}"
+                self._matcher.add(name, [Doc(self.vocab, words=list(words)) for words in sequences])
+                self._keys[self.vocab.strings.add(name)] = keys
+        return (self._matcher(doc) if self.sequences else []), self._keys
+
+
 class CompiledTokenPatterns:
     """Token patterns split into phrase, anchored and full matchers; see the module docstring."""
 
@@ -728,7 +774,7 @@ class CompiledTokenPatterns:
         """
         self.vocab = vocab
         self.fuzzy_compare = fuzzy_compare
-        self.phrases = PhraseMatcher(vocab, attr="LOWER")
+        self.phrases = SharedPhrases(vocab)
         # phrase key -> (group, ORTH checks); group -> (slots before the entry chunk, slots after).
         # Patterns with the same entry chunk and no slots before it share a group.
         self.phrase_keys: Dict[int, Tuple[int, tuple]] = {}
@@ -831,16 +877,17 @@ class CompiledTokenPatterns:
                 group = index
                 if not before:
                     self._entry_groups[sequences] = group
-                by_checks: Dict[tuple, List[Doc]] = {}
+                by_checks: Dict[tuple, List[Tuple[str, ...]]] = {}
                 for words, checks in sequences:
-                    by_checks.setdefault(checks, []).append(Doc(self.vocab, words=list(words)))
-                for number, (checks, docs) in enumerate(by_checks.items()):
-                    words = frozenset(words for words, found in sequences if found == checks)
+                    by_checks.setdefault(checks, []).append(words)
+                for number, (checks, group_words) in enumerate(by_checks.items()):
+                    words = frozenset(group_words)
+                    # the key of the same words as the leading words of anchored patterns, unless
+                    # it serves a group already
                     key_hash = self._word_keys.get(words) if not checks else None
-                    if key_hash is None or key_hash in self.phrase_keys:  # a key serves one group  # else the key of the same words, as the leading words of anchored patterns
-                        key = f"policylens.phrase.{index}.{number}"
-                        self.phrases.add(key, docs)
-                        key_hash = self.vocab.strings.add(key)
+                    if key_hash is None or key_hash in self.phrase_keys:
+                        key_hash = self.vocab.strings.add(f"policylens.phrase.{index}.{number}")
+                        self.phrases.add(key_hash, group_words)
                         if not checks and words not in self._word_keys:
                             self._word_keys[words] = key_hash
                     hashed = tuple((offset, _hashed(self.vocab, allowed)) for offset, allowed in checks)
@@ -881,8 +928,8 @@ class CompiledTokenPatterns:
             prefix_key = self._word_keys.get(sequences)  # maybe the key of a phrase group's entry
             if prefix_key is None:
                 name = f"policylens.prefix.{index}"
-                self.phrases.add(name, [Doc(self.vocab, words=list(words)) for words in sequences])
                 prefix_key = self._word_keys[sequences] = self.vocab.strings.add(name)
+                self.phrases.add(prefix_key, sequences)
                 self.counts["sequences"] += len(sequences)
             self.prefix_keys.setdefault(prefix_key, []).append(index)
             self._automata.pop(prefix_key, None)
@@ -900,8 +947,9 @@ class CompiledTokenPatterns:
             for cond in anchored.conditions:  # candidates for its anchor
                 if self._anchor_word_set(cond) and cond not in self.phrase_conditions.values():
                     name = f"policylens.condition.{index}.{len(self.phrase_conditions)}"
-                    self.phrases.add(name, [Doc(self.vocab, words=[word]) for word in sorted(cond[2]) if word])
-                    self.phrase_conditions[self.vocab.strings.add(name)] = cond
+                    key_hash = self.vocab.strings.add(name)
+                    self.phrases.add(key_hash, [(word,) for word in sorted(cond[2]) if word])
+                    self.phrase_conditions[key_hash] = cond
         else:
             self.full.add(key, [pattern])
             return "full"
@@ -923,20 +971,22 @@ class CompiledTokenPatterns:
         starts: Dict[int, List[int]] = {}  # prefix key -> starts found by the PhraseMatcher
         entries: Dict[int, Set[Tuple[int, int]]] = {}  # group -> (start, end) of its entry chunk
         prefix_keys, phrase_conditions, phrase_keys = self.prefix_keys, self.phrase_conditions, self.phrase_keys
-        for key, start, end in (self.phrases(doc) if len(self.phrases) else ()):
-            if key in prefix_keys or key in phrase_conditions:
-                starts.setdefault(key, []).append(start)
-            entry = phrase_keys.get(key)
-            if entry is None:
-                continue
-            group, checks = entry
-            if checks and not _passes(conditions, start, (checks,)):
-                continue
-            spans = entries.get(group)
-            if spans is None:
-                entries[group] = {(start, end)}
-            else:
-                spans.add((start, end))
+        matches, served = self.phrases(doc)
+        for match_key, start, end in matches:
+            for key in served[match_key]:
+                if key in prefix_keys or key in phrase_conditions:
+                    starts.setdefault(key, []).append(start)
+                entry = phrase_keys.get(key)
+                if entry is None:
+                    continue
+                group, checks = entry
+                if checks and not _passes(conditions, start, (checks,)):
+                    continue
+                spans = entries.get(group)
+                if spans is None:
+                    entries[group] = {(start, end)}
+                else:
+                    spans.add((start, end))
         for group, spans in entries.items():  # the slots around: once per group for the Doc
             before, after = self.chunked[group]
             if before is not None or after.branches:
