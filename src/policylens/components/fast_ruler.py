@@ -751,16 +751,20 @@ class SharedPhrases:
         RETURNS (Tuple[list, Dict[int, Tuple[int, ...]]]): ((key, start, end) matches, key -> keys).
         """
         if self._matcher is None:
-            by_keys: Dict[Tuple[int, ...], List[Tuple[str, ...]]] = {}
-            for words, keys in self.sequences.items():
-                by_keys.setdefault(tuple(sorted(keys)), []).append(words)
-            self._matcher = PhraseMatcher(self.vocab, attr="LOWER")
-            self._keys = {}
-            for number, (keys, sequences) in enumerate(by_keys.items()):
-                name = f"policylens.words.{number}"
-                self._matcher.add(name, [Doc(self.vocab, words=list(words)) for words in sequences])
-                self._keys[self.vocab.strings.add(name)] = keys
+            self.build()
         return (self._matcher(doc) if self.sequences else []), self._keys
+
+    def build(self) -> None:
+        """Make the PhraseMatcher of the sequences added so far (else done by the first call)."""
+        by_keys: Dict[Tuple[int, ...], List[Tuple[str, ...]]] = {}
+        for words, keys in self.sequences.items():
+            by_keys.setdefault(tuple(sorted(keys)), []).append(words)
+        self._matcher = PhraseMatcher(self.vocab, attr="LOWER")
+        self._keys = {}
+        for number, (keys, sequences) in enumerate(by_keys.items()):
+            name = f"policylens.words.{number}"
+            self._matcher.add(name, [Doc(self.vocab, words=list(words)) for words in sequences])
+            self._keys[self.vocab.strings.add(name)] = keys
 
 
 class CompiledTokenPatterns:
@@ -1061,6 +1065,7 @@ class FastSpanRuler(SpanRuler):
         for index, entry in enumerate(patterns, start=offset):
             if isinstance(entry["pattern"], list):
                 self.compiled.add(index, entry["label"], entry.get("id", ""), entry["pattern"])
+        self.compiled.phrases.build()  # when loading, not at the first Doc
 
     def _pipes_not_setting_match_attr(self) -> List[str]:
         """RETURNS (List[str]): The enabled components before this ruler that do not assign the
@@ -1081,6 +1086,7 @@ class FastSpanRuler(SpanRuler):
         for index, entry in enumerate(self._patterns):
             if isinstance(entry["pattern"], list):
                 self.compiled.add(index, entry["label"], entry.get("id", ""), entry["pattern"])
+        self.compiled.phrases.build()
 
     def remove(self, label: str) -> None:
         """Remove the patterns of a label."""
