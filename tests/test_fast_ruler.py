@@ -40,6 +40,13 @@ PATTERNS = [
      {"LOWER": {"IN": ["cookie", "cookies"]}}],
     [{"LOWER": {"IN": ["keep"] + [f"w{i}" for i in range(200)]}}, {"LOWER": "data", "OP": "?"}],
     [{"LOWER": {"IN": ["keep"] + [f"w{i}" for i in range(200)]}}, {"LOWER": "data", "OP": "?"}, {"LOWER": "for"}],
+    # A phrase group whose entry chunk is the leading word of anchored patterns: one PhraseMatcher
+    # key for both, whichever comes first ("we" above, "the" below).
+    [{"LOWER": "we"}, {"LOWER": {"IN": ["keep", "data"]}, "OP": "?"}, {"LOWER": {"IN": ["for"] + [f"w{i}" for i in range(200)]}}],
+    [{"LOWER": "we"}, {"LOWER": {"IN": ["keep", "data"]}, "OP": "?"}, {"IS_PUNCT": False, "OP": "{0,2}"}, {"LOWER": "for"}],
+    [{"LOWER": "the"}, {"LOWER": {"IN": ["cookie", "cookies"]}, "OP": "?"}, {"IS_PUNCT": False, "OP": "{0,2}"},
+     {"LOWER": {"IN": ["days", "day"]}}],
+    [{"LOWER": "the"}, {"LOWER": {"IN": ["cookie", "cookies"]}, "OP": "?"}, {"LOWER": {"IN": ["for"] + [f"w{i}" for i in range(200)]}}],
 ]
 
 
@@ -78,7 +85,10 @@ def test_patterns_are_compiled_each_way():
     kinds = [compiled.add(i, "L", "", p) for i, p in enumerate(PATTERNS)]
     assert kinds == ["phrase", "phrase", "phrase", "phrase", "phrase", "never", "anchored", "anchored",
                      "anchored", "anchored", "anchored", "anchored", "anchored", "full", "anchored", "anchored", "phrase", "phrase",
-                     "phrase", "phrase", "phrase", "phrase"]
+                     "phrase", "phrase", "phrase", "phrase", "phrase", "anchored", "anchored", "phrase"]
+    # "we" and "the": the phrase groups' keys are the keys of the anchored patterns' leading words
+    shared = set(compiled.phrase_keys) & set(compiled.prefix_keys)
+    assert len(shared) == 2
     # The last four (and the one before them) share their PhraseMatcher part and one trie of the
     # slots after it, whose first slot ("data"?) is walked once for the four.
     def patterns_in(node):
@@ -159,3 +169,28 @@ def test_project_patterns_give_spacys_spans(nlp):
             assert spans(fast.match(doc)) == expected, (name, doc.text[:80])
             found += len(expected)
         assert found, name
+
+
+def test_combined_automaton_gives_each_patterns_ends():
+    """Patterns run as one automaton end where each one's own automaton ends, for any subset."""
+    from policylens.components.fast_ruler import CompiledTokenPatterns, DocConditions
+    from policylens.components.token_nfa import CombinedNFA
+
+    nlp = spacy.blank("en")
+    doc = nlp("keep it it for 30 days and keep it for days")
+    patterns = [
+        [{"LOWER": "keep"}, {"LOWER": "it", "OP": "{0,2}"}, {"LOWER": "for", "OP": "?"}],
+        [{"LOWER": "keep"}, {"LOWER": "it", "OP": "{0,2}"}, {"LOWER": "for"}, {"LIKE_NUM": True, "OP": "?"},
+         {"LOWER": "days"}],
+        [{"LOWER": "keep"}, {"IS_PUNCT": False, "OP": "{1,3}"}],
+    ]
+    nfas = [TokenNFA([token_tests(t, nlp.vocab) for t in p], [op_counts(t.get("OP")) for t in p]) for p in patterns]
+    combined = CombinedNFA(nfas)
+    conditions = DocConditions(doc, CompiledTokenPatterns(nlp.vocab))
+    for start in (0, 7, 3):
+        for subset in [(0,), (1,), (2,), (0, 1), (0, 1, 2)]:
+            expected = sorted((number, end) for number in subset for end in nfas[number].ends(conditions, start, len(doc)))
+            assert sorted(combined.ends(conditions, start, len(doc), subset)) == expected
+    # every pattern matches from the first "keep", in more than one way for two of them
+    assert {number for number, _ in combined.ends(conditions, 0, len(doc), (0, 1, 2))} == {0, 1, 2}
+    assert len(combined.ends(conditions, 0, len(doc), (0, 1, 2))) > 5

@@ -10,15 +10,23 @@ it is added, into the cheapest of three ways to find the same matches:
   "{n}", "{m,n}"). Repetitions are unrolled into single-token slots; the slots from the first
   required one on, as long as they spell at most ``MAX_EXPANSIONS`` word sequences, go into a
   ``PhraseMatcher`` on LOWER (a hash lookup per token); where they match, the slots before and
-  after are checked token by token. ORTH values that case could change are checked on the match.
+  after are checked token by token: for each group of patterns with the same entry chunk, once
+  per Doc for all its matches (``SlotTrie``), after dropping the matches whose first required
+  word after the chunk is not within reach. ORTH values that case could change are checked on
+  the match.
 - **anchored**: any other pattern of bounded length. Its possible starts come from the words of
-  its leading tokens (through the same PhraseMatcher) or from the required token whose condition
-  (a set of words, a REGEX, a flag such as LIKE_NUM) the fewest tokens of the Doc meet; starts
-  are dropped where another required token's condition holds nowhere in the range of positions
-  it could take (all set and REGEX conditions are looked up in one pass over the Doc). From the
-  starts left, a small automaton over (token, repetitions) states finds every match
-  (``TokenNFA``); patterns with conditions it does not know (extension attributes, "!", other
-  predicates) run their own ``Matcher`` on the stretches from those starts instead.
+  its leading tokens (through the same PhraseMatcher, sharing a key with a phrase group whose
+  entry chunk is the same words) or, for patterns without leading words, from the required
+  token whose condition the fewest tokens of the Doc meet (set conditions through the
+  PhraseMatcher, REGEX conditions tried once per string). Starts are dropped where another
+  required token's condition holds nowhere in the range of positions it could take; the
+  patterns of one PhraseMatcher key do this in a trie of their conditions (``start_trie``), so
+  the head that the "-long"/"-list" variants of a pattern share is checked once per Doc, on
+  the few tokens in reach of the starts. From the starts left, a small automaton over (token,
+  repetitions) states finds every match (``token_nfa``: the patterns of one key run from a
+  start as one automaton, token verdicts are kept per Doc, steps per set of states). Patterns with conditions it does not know (extension
+  attributes, "!", other predicates) run their own ``Matcher`` on the stretches from those
+  starts instead.
 - **full**: what is left (unbounded "*"/"+", or no token with a usable condition) runs through a
   ``Matcher`` over the whole Doc, as in spaCy.
 
@@ -30,7 +38,6 @@ this against ``span_ruler`` on every token pattern of ``patterns/`` and on rando
 ``ruler.patterns`` returns the patterns as given. ``ruler.compiled.counts`` says how many
 patterns went each way.
 """
-import bisect
 import itertools
 import re
 import warnings
@@ -42,6 +49,9 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline.span_ruler import SpanRuler
 from spacy.tokens import Doc, Span
+
+from .start_trie import StartTrie, keep_starts, trie_order
+from .token_nfa import CombinedNFA, TokenNFA
 
 # Word sequences per chunk of a pattern matched as phrases (and words per token at most).
 MAX_EXPANSIONS = 300
@@ -239,7 +249,7 @@ class SlotWalk:
         for hashes, check, optional in self.slots:
             following = set(positions) if optional else set()
             for p in positions:
-                if p < n and lowers[p] in hashes and (check is None or conditions.values("ORTH")[p] in check):
+                if p < n and lowers[p] in hashes and (check is None or conditions.orth(p) in check):
                     following.add(p + 1)
             positions = following
             if not positions:
@@ -252,7 +262,7 @@ class SlotWalk:
         for hashes, check, optional in reversed(self.slots):
             following = set(positions) if optional else set()
             for p in positions:
-                if p > 0 and lowers[p - 1] in hashes and (check is None or conditions.values("ORTH")[p - 1] in check):
+                if p > 0 and lowers[p - 1] in hashes and (check is None or conditions.orth(p - 1) in check):
                     following.add(p - 1)
             positions = following
             if not positions:
@@ -274,6 +284,7 @@ class SlotTrie:
         # A node: (patterns that end here [(label, id)], {slot: child node}).
         self.root: Tuple[list, dict] = ([], {})
         self._hashed: Optional[tuple] = None
+        self._required: Optional[Tuple[int, FrozenSet[int]]] = None  # see _first_required
 
     def add(self, slots: Sequence[Slot], label: str, pattern_id: str) -> None:
         """Add a pattern by the slots that follow the entry chunk (none: it ends with the chunk)."""
@@ -291,33 +302,53 @@ class SlotTrie:
         ]
         return tuple(node[0]), children
 
+    def _first_required(self) -> Optional[Tuple[int, FrozenSet[int]]]:
+        """When every pattern goes on through the same slots up to a required one: how many
+        optional slots come before it and the LOWER hashes it accepts; else None."""
+        patterns, children = self._hashed
+        reach = 0
+        while not patterns and len(children) == 1:
+            hashes, _, optional, (patterns, children) = children[0]
+            if not optional:
+                return reach, hashes
+            reach += 1
+        return None
+
     @property
     def branches(self) -> bool:
         """Whether any pattern has slots after the entry chunk."""
         return bool(self.root[1])
 
-    def walk(self, lowers: Optional[List[int]], conditions: "DocConditions", ends: Set[int]) -> List[Tuple[str, str, Set[int]]]:
-        """Where each pattern's matches end, given where the entry chunk's matches end.
+    def walk(self, lowers: Optional[List[int]], conditions: "DocConditions", spans: Set[Tuple[int, int]]) -> List[Tuple[str, str, Set[Tuple[int, int]]]]:
+        """The matches of each pattern, given the matches of the entry chunk (and of the slots
+        before it), all of a Doc at once.
 
         lowers (Optional[List[int]]): The Doc's LOWER hashes (may be None when ``branches`` is False).
         conditions (DocConditions): The Doc's arrays (ORTH, for the checks).
-        ends (Set[int]): Ends of the entry chunk's matches from one start.
-        RETURNS (List[Tuple[str, str, Set[int]]]): (label, id, ends) of patterns that match.
+        spans (Set[Tuple[int, int]]): (start, end) of the matches up to the end of the entry chunk.
+        RETURNS (List[Tuple[str, str, Set[Tuple[int, int]]]]): (label, id, (start, end) of its
+            matches) of the patterns that match.
         """
         if self._hashed is None:
             self._hashed = self._hash(self.root)
+            self._required = self._first_required()
         n = len(lowers) if lowers is not None else 0
+        if self._required is not None:  # most entries lack the first required word after them
+            reach, hashes = self._required
+            spans = {(s, e) for s, e in spans if not hashes.isdisjoint(lowers[e : e + reach + 1])}
         results = []
-        stack = [(self._hashed, ends)]
+        stack = [(self._hashed, spans)]
         while stack:
-            (patterns, children), positions = stack.pop()
+            (patterns, children), current = stack.pop()
             for label, pattern_id in patterns:
-                results.append((label, pattern_id, positions))
+                results.append((label, pattern_id, current))
             for hashes, check, optional, child in children:
-                following = set(positions) if optional else set()
-                for p in positions:
-                    if p < n and lowers[p] in hashes and (check is None or conditions.values("ORTH")[p] in check):
-                        following.add(p + 1)
+                following = set(current) if optional else set()
+                if check is None:
+                    following.update([(s, p + 1) for s, p in current if p < n and lowers[p] in hashes])
+                else:
+                    orth = conditions.orth
+                    following.update([(s, p + 1) for s, p in current if p < n and lowers[p] in hashes and orth(p) in check])
                 if following:
                     stack.append((child, following))
         return results
@@ -331,8 +362,8 @@ def _hashed(vocab, strings: Optional[FrozenSet[str]]) -> Optional[FrozenSet[int]
 def _passes(conditions: "DocConditions", start: int, alternatives: Sequence[tuple]) -> bool:
     """Whether the ORTH checks (offset, ORTH hashes) of one of the alternatives hold for the
     sequence at ``start``."""
-    orths = conditions.values("ORTH")
-    return any(all(orths[start + offset] in allowed for offset, allowed in checks) for checks in alternatives)
+    orth = conditions.orth
+    return any(all(orth(start + offset) in allowed for offset, allowed in checks) for checks in alternatives)
 
 
 def condition(token: dict) -> Optional[Condition]:
@@ -424,9 +455,8 @@ class HashConditions:
     """Which set and REGEX conditions on one attribute each string meets, found for many at once.
 
     Set conditions are known from the start. A REGEX is tried once per string (``re.search``);
-    strings already tried are kept in a sorted array, so that a Doc's distinct strings are
-    checked with numpy and only new ones go through Python. The memory starts over past
-    ``REGEX_MEMO_SIZE`` strings.
+    the strings already tried are remembered, so that only a Doc's new strings go through
+    Python. The memory starts over past ``REGEX_MEMO_SIZE`` strings.
     """
 
     def __init__(self, vocab, conditions: Sequence[Condition]):
@@ -434,8 +464,6 @@ class HashConditions:
         self.vocab = vocab
         self.sets = [cond for cond in conditions if cond[0] == "set"]
         self.regexes = [(cond, re.compile(cond[2])) for cond in conditions if cond[0] == "regex"]
-        # Each condition's column in ``member``.
-        self.columns: Dict[Condition, int] = {cond: n for n, cond in enumerate(dict.fromkeys(conditions))}
         self._reset()
 
     def _reset(self) -> None:
@@ -445,64 +473,54 @@ class HashConditions:
                 h = self.vocab.strings.add(string)
                 self.met[h] = self.met.get(h, ()) + (cond,)
         self._keys: Optional[numpy.ndarray] = None
-        self._member: Optional[numpy.ndarray] = None
-        self.tried = numpy.zeros(0, dtype="uint64")  # sorted hashes the regexes were tried on
-        self.pending: Set[int] = set()  # tried, not yet in ``tried``
+        self.tried: Set[int] = set()  # hashes the regexes were tried on
 
-    def _update(self, hashes: numpy.ndarray, strings) -> None:
-        """Try the regexes on the strings of ``hashes`` not tried yet."""
-        if self.regexes and len(hashes):
-            unique = numpy.unique(hashes)
-            new = unique[~numpy.isin(unique, self.tried, assume_unique=True)].tolist()
-            new = [h for h in new if h not in self.pending]
+    def positions(self, hashes: numpy.ndarray, values: Optional[List[int]], strings) -> Dict[Condition, List[int]]:
+        """Where the strings of ``hashes`` meet each condition.
+
+        hashes (numpy.ndarray): String hashes (uint64), e.g. a Doc's LOWER values.
+        values (Optional[List[int]]): The same hashes as a list (needed only with REGEX conditions).
+        strings (StringStore): Where the strings of the hashes are (the Doc's).
+        RETURNS (Dict[Condition, List[int]]): Sorted positions per condition, for the conditions
+            met somewhere.
+        """
+        if self.regexes and values:
+            distinct = set(values)
+            new = distinct.difference(self.tried)
             if new:
                 self._try(new, strings)
+            if not self.sets:
+                matched = distinct.intersection(self.met)
+                if not matched:
+                    return {}  # no string of the Doc meets a REGEX: the usual case
+                if len(matched) <= 16:  # a few strings: compared with every token in numpy
+                    hits = numpy.flatnonzero(numpy.isin(hashes, numpy.asarray(sorted(matched), dtype="uint64")))
+                    return self._group(hits, hashes)
         if self._keys is None:
             self._keys = numpy.asarray(sorted(self.met), dtype="uint64")
-            self._member = None
-
-    def hits(self, hashes: numpy.ndarray, strings) -> List[Tuple[int, Tuple[Condition, ...]]]:
-        """(position, conditions met) for the strings of ``hashes`` that meet any, in order.
-
-        hashes (numpy.ndarray): String hashes (uint64), e.g. a Doc's LOWER values.
-        strings (StringStore): Where the strings of the hashes are (the Doc's).
-        RETURNS (List[Tuple[int, Tuple[Condition, ...]]]): Positions in ``hashes`` with their conditions.
-        """
-        found, rows = self.lookup(hashes, strings)
-        met, keys = self.met, self._keys
-        return [(i, met[h]) for i, h in zip(found.tolist(), keys[rows].tolist())]
-
-    def lookup(self, hashes: numpy.ndarray, strings) -> Tuple[numpy.ndarray, numpy.ndarray]:
-        """The positions in ``hashes`` of the strings that meet any condition, and their keys' columns in ``member``.
-
-        hashes (numpy.ndarray): String hashes (uint64), e.g. a Doc's LOWER values.
-        strings (StringStore): Where the strings of the hashes are (the Doc's).
-        RETURNS (Tuple[numpy.ndarray, numpy.ndarray]): (positions, rows), both in order.
-        """
-        self._update(hashes, strings)
         keys = self._keys
+        found: Dict[Condition, List[int]] = {}
         if not len(keys) or not len(hashes):
-            empty = numpy.zeros(0, dtype="intp")
-            return empty, empty
+            return found
+        # A binary search per token in numpy; Python only for the tokens that meet a condition.
         where = numpy.minimum(numpy.searchsorted(keys, hashes), len(keys) - 1)
-        found = numpy.flatnonzero(keys[where] == hashes)
-        return found, where[found]
+        return self._group(numpy.flatnonzero(keys[where] == hashes), hashes)
 
-    @property
-    def member(self) -> numpy.ndarray:
-        """Booleans (condition, string): whether the string of each of the sorted keys meets each
-        condition (numbered by ``columns``), one row per condition."""
-        if self._member is None:
-            member = numpy.zeros((len(self.columns), len(self._keys)), dtype=bool)
-            columns = self.columns
-            for row, h in enumerate(self._keys.tolist()):
-                for cond in self.met[h]:
-                    member[columns[cond], row] = True
-            self._member = member
-        return self._member
+    def _group(self, hits: numpy.ndarray, hashes: numpy.ndarray) -> Dict[Condition, List[int]]:
+        """The positions ``hits`` (of strings in ``met``) grouped by the conditions they meet."""
+        found: Dict[Condition, List[int]] = {}
+        met = self.met
+        for i, h in zip(hits.tolist(), hashes[hits].tolist()):
+            for cond in met[h]:
+                positions = found.get(cond)
+                if positions is None:
+                    found[cond] = [i]
+                else:
+                    positions.append(i)
+        return found
 
-    def _try(self, hashes: List[int], strings) -> None:
-        if len(self.tried) + len(self.pending) + len(hashes) > REGEX_MEMO_SIZE:
+    def _try(self, hashes: Set[int], strings) -> None:
+        if len(self.tried) + len(hashes) > REGEX_MEMO_SIZE:
             self._reset()
         for h in hashes:
             string = strings[h]
@@ -510,10 +528,7 @@ class HashConditions:
             if matched:
                 self.met[h] = self.met.get(h, ()) + matched
                 self._keys = None
-        self.pending.update(hashes)
-        if len(self.pending) > max(1000, len(self.tried) // 8):  # fold in bulk: amortised O(1) per string
-            self.tried = numpy.union1d(self.tried, numpy.asarray(list(self.pending), dtype="uint64"))
-            self.pending = set()
+        self.tried.update(hashes)
 
 
 class DocConditions:
@@ -527,15 +542,23 @@ class DocConditions:
         self.lists: Dict[str, list] = {}
         self.flags: Dict[Tuple[str, int], int] = {}
         self.found: Dict[Condition, List[int]] = {}
-        # attribute -> (positions of the tokens that meet some condition, their rows in the
-        # HashConditions' ``member`` matrix, that matrix, its columns)
-        self.matched: Dict[str, tuple] = {}
+        # attribute -> {condition: positions of the tokens that meet it}
+        # (attribute, "set" or "regex") -> {condition: positions of the tokens that meet it}
+        self.matched: Dict[Tuple[str, str], Dict[Condition, List[int]]] = {}
+        # (earliest, latest, condition) -> the starts it allows (start_trie.keep_starts)
+        self.allowed: Dict[tuple, Set[int]] = {}
+        self.verdicts: Dict[int, bool] = {}  # TokenNFA: test number * (len(doc) + 1) + token -> passes
 
     def array(self, attr: str) -> numpy.ndarray:
         """The Doc's values of a token attribute."""
         if attr not in self.arrays:
             self.arrays[attr] = self.doc.to_array(IDS[attr])
         return self.arrays[attr]
+
+    def orth(self, i: int) -> int:
+        """The ORTH hash of token ``i``, read from the token: ORTH checks look at few tokens,
+        fewer than reading the whole Doc's array costs."""
+        return self.doc[i].orth
 
     def values(self, attr: str) -> list:
         """The Doc's values of a token attribute, as a list."""
@@ -551,20 +574,26 @@ class DocConditions:
             if kind == "flag":
                 found = numpy.flatnonzero(self.array(attr) == int(value)).tolist()
             else:
-                if attr not in self.matched:
-                    self._fill(attr)
-                positions, rows, member, columns = self.matched[attr]
-                column = columns.get(cond)
-                found = [] if column is None else positions[member[column][rows]].tolist()
+                if (attr, kind) not in self.matched:
+                    self._fill(attr, kind)
+                found = self.matched[(attr, kind)].get(cond, [])
             self.found[cond] = found
         return found
 
-    def _fill(self, attr: str) -> None:
+    def _fill(self, attr: str, kind: str) -> None:
         """Find the tokens that meet any set or REGEX condition on ``attr``, in one pass over the Doc;
         ``positions`` picks those of one condition out of them."""
-        conditions = self.compiled.hash_conditions(attr)
-        positions, rows = conditions.lookup(self.array(attr), self.doc.vocab.strings)
-        self.matched[attr] = (positions, rows, conditions.member, conditions.columns)
+        conditions = self.compiled.hash_conditions(attr, kind)
+        values = self.values(attr) if conditions.regexes else None
+        self.matched[(attr, kind)] = conditions.positions(self.array(attr), values, self.doc.vocab.strings)
+
+    def flag(self, attr: str, i: int) -> int:
+        """The value (0 or 1) of a flag attribute of token ``i``, read once."""
+        key = (attr, i)
+        value = self.flags.get(key)
+        if value is None:
+            value = self.flags[key] = int(getattr(self.doc[i], attr.lower()))
+        return value
 
     def passes(self, tests: tuple, i: int) -> bool:
         """Whether token ``i`` passes all of ``tests`` (from ``token_tests``)."""
@@ -574,89 +603,11 @@ class DocConditions:
                 if (self.values(attr)[i] in test[2]) != test[3]:
                     return False
             elif kind == "flag":  # read per token: the automaton looks at few tokens of a Doc
-                key = (attr, i)
-                value = self.flags.get(key)
-                if value is None:
-                    value = self.flags[key] = int(getattr(self.doc[i], attr.lower()))
-                if value != test[2]:
+                if self.flag(attr, i) != test[2]:
                     return False
             elif not self.compiled.regex_verdict(test[2], self.values(attr)[i], self.doc.vocab.strings):
                 return False
         return True
-
-
-class TokenNFA:
-    """A token pattern as a small automaton over (pattern token, repetitions) states, built once.
-
-    The pattern is read as the regular expression it is (each token repeated within its counts),
-    so ``ends`` finds the ends of all the matches spaCy's Matcher returns from a start.
-    """
-
-    def __init__(self, tests: Sequence[tuple], counts: Sequence[Counts]):
-        """tests (Sequence[tuple]): Per token, its ``token_tests``. counts (Sequence[Counts]): Its repetitions."""
-        self.tests = list(tests)
-        k = len(tests)
-        # A state is (token, repetitions so far); past an unbounded token's minimum, more
-        # repetitions lead back to the same state.
-        caps = [low if high is None else high for low, high in counts]
-        states = [(i, c) for i in range(k) for c in range(caps[i] + 1)]
-        number = {state: n for n, state in enumerate(states)}
-        self.token = [i for i, _ in states]
-        self.advance = []
-        for i, c in states:
-            low, high = counts[i]
-            nxt = (i, min(c + 1, low)) if high is None else (i, c + 1)
-            self.advance.append(number[nxt] if (high is None or c < high) else -1)
-        # Per state: the states reachable without consuming a token that can consume one, and
-        # whether the end of the pattern is reachable (a match ends here).
-        self.closure: List[Tuple[Tuple[int, ...], bool]] = []
-        for i, c in states:
-            reach, accept, j, cj = [], False, i, c
-            while True:
-                if self.advance[number[(j, cj)]] >= 0:
-                    reach.append(number[(j, cj)])
-                if cj < counts[j][0]:
-                    break
-                j, cj = j + 1, 0
-                if j == k:
-                    accept = True
-                    break
-            self.closure.append((tuple(reach), accept))
-        self.start = number[(0, 0)] if k else None
-
-    def ends(self, conditions: "DocConditions", start: int, n: int) -> Set[int]:
-        """Where the matches that start at token ``start`` end (exclusive), empty ones left out.
-
-        conditions (DocConditions): The Doc's attributes.
-        start (int): The first token of the matches.
-        n (int): The Doc's length.
-        RETURNS (Set[int]): The end positions.
-        """
-        ends: Set[int] = set()
-        if self.start is None:
-            return ends
-        reach, accept = self.closure[self.start]
-        pos = start
-        passes, tests, token, advance, closure = conditions.passes, self.tests, self.token, self.advance, self.closure
-        while True:
-            if accept and pos > start:
-                ends.add(pos)
-            if pos == n or not reach:
-                return ends
-            following: Set[int] = set()
-            accept = False
-            checked: Dict[int, bool] = {}
-            for state in reach:
-                i = token[state]
-                ok = checked.get(i)
-                if ok is None:
-                    ok = checked[i] = passes(tests[i], pos)
-                if ok:
-                    step_reach, step_accept = closure[advance[state]]
-                    following.update(step_reach)
-                    accept = accept or step_accept
-            reach = following
-            pos += 1
 
 
 class AnchoredPattern:
@@ -704,67 +655,58 @@ class AnchoredPattern:
         """The conditions it looks up."""
         return [cond for _, _, cond in self.required]
 
-    def starts(self, candidates: Optional[List[int]], conditions: DocConditions) -> List[int]:
-        """The possible starts of matches: every required condition holds somewhere it could.
+    def starts(self, conditions: DocConditions) -> Set[int]:
+        """The possible starts of matches, for a pattern without leading words: every required
+        condition holds somewhere it could.
 
-        Without starts from the PhraseMatcher, the anchor is the condition that the fewest
-        tokens of this Doc meet (sets and REGEX conditions come from one pass over the Doc's
-        distinct words; flags are read only when those leave some starts).
+        The anchor is the condition that the fewest tokens of this Doc meet among those whose
+        tokens are known already (set conditions the PhraseMatcher finds); else among the set
+        and REGEX conditions (found in one pass over the Doc), else among the flags. The other
+        conditions narrow the starts as in ``start_trie.keep_starts``.
 
-        candidates (Optional[List[int]]): Starts found by the PhraseMatcher, or None.
         conditions (DocConditions): The Doc's conditions.
-        RETURNS (List[int]): Sorted starts.
+        RETURNS (Set[int]): The starts.
         """
-        looked_up = [(len(p), low, high, p) for low, high, cond in self.required if cond[0] != "flag"
-                     for p in [conditions.positions(cond)]]
-        if looked_up and not min(entry[0] for entry in looked_up):
-            return []  # a required word is nowhere in the Doc
-        flags = [(low, high, cond) for low, high, cond in self.required if cond[0] == "flag"]
-        if candidates is None:
-            if not looked_up:
-                looked_up = [(len(p), low, high, p) for low, high, cond in flags for p in [conditions.positions(cond)]]
-                flags = []
-            looked_up.sort(key=lambda c: c[0])
-            _, low, high, positions = looked_up.pop(0)
-            if low == high:
-                candidates = [p - low for p in positions if p >= low]
-            else:  # a range of starts per position of the anchor
-                candidates = sorted({s for p in positions for s in range(max(0, p - high), p - low + 1)})
-        else:
-            looked_up.sort(key=lambda c: c[0])
-        for checks in ([(low, high, p) for _, low, high, p in looked_up], flags):
-            if not candidates or not checks:
-                continue
-            if checks is flags:
-                checks = [(low, high, conditions.positions(cond)) for low, high, cond in flags]
-            kept = []
-            for start in candidates:
-                for low, high, positions in checks:
-                    i = bisect.bisect_left(positions, start + low)
-                    if i == len(positions) or positions[i] > start + high:
-                        break
-                else:
-                    kept.append(start)
-            candidates = kept
+        known = [req for req in self.required if req[2] in conditions.found]
+        if not known:
+            known = [req for req in self.required if req[2][0] != "flag"] or self.required
+        low, high, cond = anchor = min(known, key=lambda req: len(conditions.positions(req[2])))
+        positions = conditions.positions(cond)
+        if low == high:
+            candidates = {p - low for p in positions if p >= low}
+        else:  # a range of starts per position of the anchor
+            candidates = {s for p in positions for s in range(max(0, p - high), p - low + 1)}
+        for requirement in trie_order([req for req in self.required if req is not anchor]):
+            if not candidates:
+                break
+            candidates = keep_starts(conditions, requirement, candidates)
         return candidates
 
-    def matches(self, doc: Doc, candidates: Optional[List[int]], conditions: DocConditions) -> Iterable[Tuple[int, int]]:
-        """(start, end) of the pattern's matches.
+    def matches(self, doc: Doc, conditions: DocConditions) -> Iterable[Tuple[int, int]]:
+        """(start, end) of the pattern's matches, for a pattern without leading words.
 
         doc (Doc): The document.
-        candidates (Optional[List[int]]): Starts found by the PhraseMatcher, or None.
+        conditions (DocConditions): The Doc's conditions.
+        YIELDS (Tuple[int, int]): The matches (some more than once).
+        """
+        return self.matches_from(doc, self.starts(conditions), conditions)
+
+    def matches_from(self, doc: Doc, starts: Iterable[int], conditions: DocConditions) -> Iterable[Tuple[int, int]]:
+        """(start, end) of the pattern's matches that start at one of ``starts``.
+
+        doc (Doc): The document.
+        starts (Iterable[int]): Starts that meet the pattern's required conditions.
         conditions (DocConditions): The Doc's conditions.
         YIELDS (Tuple[int, int]): The matches (some more than once).
         """
         n = len(doc)
-        starts = self.starts(candidates, conditions)
         if self.nfa is not None:
             for start in starts:
                 for end in self.nfa.ends(conditions, start, n):
                     yield start, end
             return
         stretches: List[Tuple[int, int]] = []
-        for start in starts:  # merged, so that the Matcher runs once per stretch
+        for start in sorted(starts):  # merged, so that the Matcher runs once per stretch
             end = min(n, start + self.length)
             if stretches and start < stretches[-1][1]:
                 stretches[-1] = (stretches[-1][0], max(end, stretches[-1][1]))
@@ -773,6 +715,56 @@ class AnchoredPattern:
         for first, last in stretches:
             for _, s, e in self.matcher(doc[first:last]):
                 yield first + s, first + e
+
+
+class SharedPhrases:
+    """A PhraseMatcher on LOWER for many keys whose word sequences overlap.
+
+    The leading words of anchored patterns, the entry chunks of phrase groups and the words of
+    anchor conditions often share sequences ("we", "information about", a verb list): with a
+    PhraseMatcher key each, an occurrence is returned once per key. Here each sequence is added
+    once, under a key per set of keys that hold it, and a match says which keys it serves.
+    """
+
+    def __init__(self, vocab):
+        """vocab (Vocab): The pipeline's vocab."""
+        self.vocab = vocab
+        self.sequences: Dict[Tuple[str, ...], List[int]] = {}  # word sequence -> the keys that hold it
+        self._matcher: Optional[PhraseMatcher] = None
+        self._keys: Dict[int, Tuple[int, ...]] = {}  # PhraseMatcher key -> the keys it serves
+
+    def add(self, key: int, sequences: Iterable[Tuple[str, ...]]) -> None:
+        """Let ``key`` match the word sequences (lower case)."""
+        for words in sequences:
+            keys = self.sequences.setdefault(tuple(words), [])
+            if key not in keys:
+                keys.append(key)
+        self._matcher = None
+
+    def __len__(self) -> int:
+        return len(self.sequences)
+
+    def __call__(self, doc: Doc) -> Tuple[list, Dict[int, Tuple[int, ...]]]:
+        """The PhraseMatcher's matches in a Doc, and which keys each of its keys serves.
+
+        doc (Doc): The document.
+        RETURNS (Tuple[list, Dict[int, Tuple[int, ...]]]): ((key, start, end) matches, key -> keys).
+        """
+        if self._matcher is None:
+            self.build()
+        return (self._matcher(doc) if self.sequences else []), self._keys
+
+    def build(self) -> None:
+        """Make the PhraseMatcher of the sequences added so far (else done by the first call)."""
+        by_keys: Dict[Tuple[int, ...], List[Tuple[str, ...]]] = {}
+        for words, keys in self.sequences.items():
+            by_keys.setdefault(tuple(sorted(keys)), []).append(words)
+        self._matcher = PhraseMatcher(self.vocab, attr="LOWER")
+        self._keys = {}
+        for number, (keys, sequences) in enumerate(by_keys.items()):
+            name = f"policylens.words.{number}"
+            self._matcher.add(name, [Doc(self.vocab, words=list(words)) for words in sequences])
+            self._keys[self.vocab.strings.add(name)] = keys
 
 
 class CompiledTokenPatterns:
@@ -786,34 +778,62 @@ class CompiledTokenPatterns:
         """
         self.vocab = vocab
         self.fuzzy_compare = fuzzy_compare
-        self.phrases = PhraseMatcher(vocab, attr="LOWER")
+        self.phrases = SharedPhrases(vocab)
         # phrase key -> (group, ORTH checks); group -> (slots before the entry chunk, slots after).
         # Patterns with the same entry chunk and no slots before it share a group.
         self.phrase_keys: Dict[int, Tuple[int, tuple]] = {}
         self.chunked: Dict[int, Tuple[Optional[SlotWalk], SlotTrie]] = {}
         self._entry_groups: Dict[FrozenSet[Tuple[Tuple[str, ...], tuple]], int] = {}
         self.prefix_keys: Dict[int, List[int]] = {}  # phrase key -> anchored patterns that start so
-        self.prefix_of: Dict[int, int] = {}  # anchored pattern -> its phrase key
-        self._prefix_groups: Dict[FrozenSet[Tuple[str, ...]], int] = {}
+        self.start_tries: Dict[int, StartTrie] = {}  # phrase key -> its anchored patterns' conditions
+        self.unprefixed: List[int] = []  # anchored patterns that find their own starts
+        self.phrase_conditions: Dict[int, Condition] = {}  # phrase key -> the set condition it finds
+        # word sequences -> the PhraseMatcher key that finds them (without ORTH checks): a phrase
+        # group's entry chunk and the leading words of anchored patterns share one key.
+        self._word_keys: Dict[FrozenSet[Tuple[str, ...]], int] = {}
         self.anchored: Dict[int, Tuple[str, str, AnchoredPattern]] = {}
         self.full = Matcher(vocab, **({"fuzzy_compare": fuzzy_compare} if fuzzy_compare is not None else {}))
         self.keys: Dict[int, Tuple[str, str]] = {}  # Matcher key -> (label, id)
         # The set and REGEX conditions of anchors and filters, per attribute, found in one pass.
         self.conditions: Dict[str, List[Condition]] = {"LOWER": [], "ORTH": []}
         self.regex_conditions: Dict[str, List[Tuple[Condition, object]]] = {"LOWER": [], "ORTH": []}
-        self._hash_conditions: Dict[str, HashConditions] = {}
+        self._hash_conditions: Dict[Tuple[str, str], HashConditions] = {}
         self._regexes: Dict[str, Tuple[object, Dict[int, bool]]] = {}
+        self._cond_hashes: Dict[Condition, FrozenSet[int]] = {}
+        self._automata: Dict[int, tuple] = {}  # see _automaton
         self.counts = {"phrase": 0, "anchored": 0, "full": 0, "never": 0, "sequences": 0}
 
     def conditions_on(self, attr: str) -> List[Condition]:
         """The set and REGEX conditions on ``attr`` that anchors and filters use."""
         return self.conditions[attr]
 
-    def hash_conditions(self, attr: str) -> "HashConditions":
-        """The lookup from string hashes to the set and REGEX conditions on ``attr`` they meet."""
-        if attr not in self._hash_conditions:
-            self._hash_conditions[attr] = HashConditions(self.vocab, self.conditions[attr])
-        return self._hash_conditions[attr]
+    def hash_conditions(self, attr: str, kind: str) -> "HashConditions":
+        """The lookup from string hashes to the set (``kind`` "set") or REGEX ("regex") conditions
+        on ``attr`` they meet. Apart, so that a REGEX anchor does not pay for the tokens of
+        common words, nor a set condition for trying regexes on new strings."""
+        if (attr, kind) not in self._hash_conditions:
+            conditions = [cond for cond in self.conditions[attr] if cond[0] == kind]
+            self._hash_conditions[(attr, kind)] = HashConditions(self.vocab, conditions)
+        return self._hash_conditions[(attr, kind)]
+
+    def _automaton(self, key: int) -> Tuple[CombinedNFA, Dict[int, int], List[Tuple[int, int]]]:
+        """The combined automaton of the anchored patterns that take their starts from a
+        PhraseMatcher key, built once: (automaton, pattern index -> its position in it,
+        position -> (label, id))."""
+        found = self._automata.get(key)
+        if found is None:
+            indices = [index for index in self.prefix_keys[key] if self.anchored[index][2].nfa is not None]
+            combined = CombinedNFA([self.anchored[index][2].nfa for index in indices])
+            found = self._automata[key] = (combined, {index: n for n, index in enumerate(indices)},
+                                           [self.anchored[index][:2] for index in indices])
+        return found
+
+    def hashes_of(self, cond: Condition) -> FrozenSet[int]:
+        """The hashes of the strings of a set condition."""
+        hashes = self._cond_hashes.get(cond)
+        if hashes is None:
+            hashes = self._cond_hashes[cond] = frozenset(self.vocab.strings.add(string) for string in cond[2])
+        return hashes
 
     def regex_verdict(self, pattern: str, h: int, strings) -> bool:
         """Whether the string with hash ``h`` matches a REGEX test (``re.search``), remembered."""
@@ -836,7 +856,7 @@ class CompiledTokenPatterns:
         self.conditions[attr].append(cond)
         if kind == "regex":
             self.regex_conditions[attr].append((cond, re.compile(value)))
-        self._hash_conditions.pop(attr, None)
+        self._hash_conditions.pop((attr, kind), None)
 
     def add(self, index: int, label: str, pattern_id: str, pattern: List[dict]) -> str:
         """Compile one token pattern.
@@ -847,6 +867,8 @@ class CompiledTokenPatterns:
         pattern (List[dict]): The token pattern, already validated by spaCy's Matcher.
         RETURNS (str): How it is matched: "phrase", "anchored", "full" or "never".
         """
+        # Matches carry the hashes that the Spans are made of (and sorted by).
+        label, pattern_id = self.vocab.strings.add(label), (self.vocab.strings.add(pattern_id) if pattern_id else 0)
         slots = unrolled_slots(pattern, MAX_EXPANSIONS)
         chunks = plan_chunks(slots, MAX_EXPANSIONS) if slots else None
         if slots == []:
@@ -859,14 +881,21 @@ class CompiledTokenPatterns:
                 group = index
                 if not before:
                     self._entry_groups[sequences] = group
-                by_checks: Dict[tuple, List[Doc]] = {}
+                by_checks: Dict[tuple, List[Tuple[str, ...]]] = {}
                 for words, checks in sequences:
-                    by_checks.setdefault(checks, []).append(Doc(self.vocab, words=list(words)))
-                for number, (checks, docs) in enumerate(by_checks.items()):
-                    key = f"policylens.phrase.{index}.{number}"
-                    self.phrases.add(key, docs)
+                    by_checks.setdefault(checks, []).append(words)
+                for number, (checks, group_words) in enumerate(by_checks.items()):
+                    words = frozenset(group_words)
+                    # the key of the same words as the leading words of anchored patterns, unless
+                    # it serves a group already
+                    key_hash = self._word_keys.get(words) if not checks else None
+                    if key_hash is None or key_hash in self.phrase_keys:
+                        key_hash = self.vocab.strings.add(f"policylens.phrase.{index}.{number}")
+                        self.phrases.add(key_hash, group_words)
+                        if not checks and words not in self._word_keys:
+                            self._word_keys[words] = key_hash
                     hashed = tuple((offset, _hashed(self.vocab, allowed)) for offset, allowed in checks)
-                    self.phrase_keys[self.vocab.strings.add(key)] = (group, hashed)
+                    self.phrase_keys[key_hash] = (group, hashed)
                 self.chunked[group] = (SlotWalk(self.vocab, before) if before else None, SlotTrie(self.vocab))
                 self.counts["sequences"] += len(sequences)
             self.chunked[group][1].add(after, label, pattern_id)
@@ -875,6 +904,14 @@ class CompiledTokenPatterns:
             kind = self._add_token_pattern(index, label, pattern_id, pattern)
         self.counts[kind] += 1
         return kind
+
+    def _anchor_word_set(self, cond: Condition) -> bool:
+        """Whether the PhraseMatcher should find the tokens of a condition, as a candidate anchor:
+        a set of LOWER strings not all of them stop words or punctuation (those are everywhere,
+        and each of their matches costs a Python tuple)."""
+        if cond[0] != "set" or cond[1] != "LOWER":
+            return False
+        return any(not (self.vocab[word].is_stop or self.vocab[word].is_punct) for word in cond[2] if word)
 
     def _add_token_pattern(self, index: int, label: str, pattern_id: str, pattern: List[dict]) -> str:
         key = f"policylens.token.{index}"
@@ -892,14 +929,14 @@ class CompiledTokenPatterns:
             # the same leading words share a key.
             entry = chunk_slots(prefix, MAX_EXPANSIONS)[0]
             sequences = frozenset(words for words, _ in chunk_sequences(entry))
-            prefix_key = self._prefix_groups.get(sequences)
+            prefix_key = self._word_keys.get(sequences)  # maybe the key of a phrase group's entry
             if prefix_key is None:
                 name = f"policylens.prefix.{index}"
-                self.phrases.add(name, [Doc(self.vocab, words=list(words)) for words in sequences])
-                prefix_key = self._prefix_groups[sequences] = self.vocab.strings.add(name)
+                prefix_key = self._word_keys[sequences] = self.vocab.strings.add(name)
+                self.phrases.add(prefix_key, sequences)
                 self.counts["sequences"] += len(sequences)
             self.prefix_keys.setdefault(prefix_key, []).append(index)
-            self.prefix_of[index] = prefix_key
+            self._automata.pop(prefix_key, None)
             covered, slots = 0, len(entry)
             for token in pattern:  # the tokens the entry chunk checks completely
                 counts = op_counts(token.get("OP"))
@@ -908,7 +945,16 @@ class CompiledTokenPatterns:
                 slots -= counts[1]
                 covered += 1
             anchored.plan(pattern, max(1, covered))
-        elif not anchored.plan(pattern, 0):
+            self.start_tries.setdefault(prefix_key, StartTrie()).add(trie_order(anchored.required), index)
+        elif anchored.plan(pattern, 0):
+            self.unprefixed.append(index)
+            for cond in anchored.conditions:  # candidates for its anchor
+                if self._anchor_word_set(cond) and cond not in self.phrase_conditions.values():
+                    name = f"policylens.condition.{index}.{len(self.phrase_conditions)}"
+                    key_hash = self.vocab.strings.add(name)
+                    self.phrases.add(key_hash, [(word,) for word in sorted(cond[2]) if word])
+                    self.phrase_conditions[key_hash] = cond
+        else:
             self.full.add(key, [pattern])
             return "full"
         for cond in anchored.conditions:
@@ -920,40 +966,62 @@ class CompiledTokenPatterns:
         """Match the compiled patterns.
 
         doc (Doc): The document.
-        RETURNS (Set[Tuple[int, int, str, str]]): (start, end, label, id) of every match.
+        RETURNS (Set[Tuple[int, int, int, int]]): (start, end, label, id) of every match, label
+            and id as string hashes (id 0 when the pattern has none).
         """
         found = set()
         lowers: Optional[List[int]] = None
         conditions = DocConditions(doc, self)  # the Doc's arrays, read once for all patterns
         starts: Dict[int, List[int]] = {}  # prefix key -> starts found by the PhraseMatcher
-        entries: Dict[Tuple[int, int], Set[int]] = {}  # (group, start) -> ends of its entry chunk
-        for key, start, end in self.phrases(doc):
-            if key in self.prefix_keys:
-                starts.setdefault(key, []).append(start)
-                continue
-            group, checks = self.phrase_keys[key]
-            if checks and not _passes(conditions, start, (checks,)):
-                continue
-            entries.setdefault((group, start), set()).add(end)
-        for (group, start), ends in entries.items():  # the slots around: once per group and start
+        entries: Dict[int, Set[Tuple[int, int]]] = {}  # group -> (start, end) of its entry chunk
+        prefix_keys, phrase_conditions, phrase_keys = self.prefix_keys, self.phrase_conditions, self.phrase_keys
+        matches, served = self.phrases(doc)
+        for match_key, start, end in matches:
+            for key in served[match_key]:
+                if key in prefix_keys or key in phrase_conditions:
+                    starts.setdefault(key, []).append(start)
+                entry = phrase_keys.get(key)
+                if entry is None:
+                    continue
+                group, checks = entry
+                if checks and not _passes(conditions, start, (checks,)):
+                    continue
+                spans = entries.get(group)
+                if spans is None:
+                    entries[group] = {(start, end)}
+                else:
+                    spans.add((start, end))
+        for group, spans in entries.items():  # the slots around: once per group for the Doc
             before, after = self.chunked[group]
-            begins = {start}
             if before is not None or after.branches:
                 if lowers is None:
                     lowers = conditions.values("LOWER")
                 if before is not None:
-                    begins = before.starts(lowers, conditions, begins)
-                    if not begins:
+                    begins = {start: before.starts(lowers, conditions, {start}) for start in {s for s, _ in spans}}
+                    spans = {(b, e) for s, e in spans for b in begins[s]}
+                    if not spans:
                         continue
-            for label, pattern_id, pattern_ends in after.walk(lowers, conditions, ends):
-                found.update((s, e, label, pattern_id) for s in begins for e in pattern_ends)
-        if self.anchored:
-            starts = {key: sorted(set(found_starts)) for key, found_starts in starts.items()}
-            for index, (label, pattern_id, anchored) in self.anchored.items():
-                candidates = starts.get(self.prefix_of.get(index)) if anchored.skip else None
-                if anchored.skip and not candidates:
-                    continue
-                found.update((s, e, label, pattern_id) for s, e in anchored.matches(doc, candidates, conditions))
+            for label, pattern_id, matches in after.walk(lowers, conditions, spans):
+                found.update([(s, e, label, pattern_id) for s, e in matches])
+        for key, cond in self.phrase_conditions.items():
+            conditions.found[cond] = sorted(starts.pop(key, ()))
+        n = len(doc)
+        for key, found_starts in starts.items():  # conditions shared by patterns checked once
+            combined, numbers, tags = self._automaton(key)
+            by_start: Dict[int, List[int]] = {}  # start -> the patterns to run from it
+            for index, kept in self.start_tries[key].walk(conditions, set(found_starts)):
+                number = numbers.get(index)
+                if number is None:  # no automaton: its own Matcher
+                    label, pattern_id, anchored = self.anchored[index]
+                    found.update((s, e, label, pattern_id) for s, e in anchored.matches_from(doc, kept, conditions))
+                else:
+                    for start in kept:
+                        by_start.setdefault(start, []).append(number)
+            for start, patterns in by_start.items():  # the patterns of one start walk the Doc together
+                found.update([(start, end) + tags[number] for number, end in combined.ends(conditions, start, n, tuple(sorted(patterns)))])
+        for index in self.unprefixed:
+            label, pattern_id, anchored = self.anchored[index]
+            found.update((s, e, label, pattern_id) for s, e in anchored.matches(doc, conditions))
         if len(self.full):
             for key, start, end in self.full(doc):
                 found.add((start, end) + self.keys[key])
@@ -970,7 +1038,16 @@ class FastSpanRuler(SpanRuler):
         """Reset all patterns."""
         super().clear()
         self.compiled = CompiledTokenPatterns(self.nlp.vocab, self.matcher_fuzzy_compare)
-        self._hashes: Dict[Tuple[str, str], Tuple[int, int]] = {}  # (label, id) -> their string hashes
+        self._pairs: Dict[int, Tuple[int, int]] = {}  # phrase match key -> hashes of its label and id
+
+    def _key_hashes(self) -> Dict[int, Tuple[int, int]]:
+        """RETURNS (Dict[int, Tuple[int, int]]): The phrase matcher's match keys -> the hashes of
+        their patterns' label and id (0 for none), as spaCy's Span gets them."""
+        if len(self._pairs) != len(self._match_label_id_map):
+            add = self.nlp.vocab.strings.add
+            self._pairs = {key: (add(entry["label"]), add(entry["id"]) if entry["id"] else 0)
+                           for key, entry in self._match_label_id_map.items()}
+        return self._pairs
 
     def add_patterns(self, patterns) -> None:
         """Add patterns (validated by spaCy) and compile the token patterns among them.
@@ -984,9 +1061,11 @@ class FastSpanRuler(SpanRuler):
         # thousands of phrases made loading the pipeline several times slower.
         with self.nlp.select_pipes(disable=self._pipes_not_setting_match_attr()):
             super().add_patterns(patterns)
+        self._pairs = {}
         for index, entry in enumerate(patterns, start=offset):
             if isinstance(entry["pattern"], list):
                 self.compiled.add(index, entry["label"], entry.get("id", ""), entry["pattern"])
+        self.compiled.phrases.build()  # when loading, not at the first Doc
 
     def _pipes_not_setting_match_attr(self) -> List[str]:
         """RETURNS (List[str]): The enabled components before this ruler that do not assign the
@@ -1002,10 +1081,12 @@ class FastSpanRuler(SpanRuler):
         return [pipe for pipe in before if not needed.intersection(self.nlp.get_pipe_meta(pipe).assigns)]
 
     def _recompile(self) -> None:
+        self._pairs = {}
         self.compiled = CompiledTokenPatterns(self.nlp.vocab, self.matcher_fuzzy_compare)
         for index, entry in enumerate(self._patterns):
             if isinstance(entry["pattern"], list):
                 self.compiled.add(index, entry["label"], entry.get("id", ""), entry["pattern"])
+        self.compiled.phrases.build()
 
     def remove(self, label: str) -> None:
         """Remove the patterns of a label."""
@@ -1024,26 +1105,19 @@ class FastSpanRuler(SpanRuler):
         RETURNS (List[Span]): The matches.
         """
         self._require_patterns()
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="\\[W036")
-            phrase_matches = self.phrase_matcher(doc)
+        phrase_matches = []
+        if len(self.phrase_matcher):  # an empty PhraseMatcher still costs a pass over the Doc
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="\\[W036")
+                phrase_matches = self.phrase_matcher(doc)
         found = self.compiled(doc)
-        for key, start, end in phrase_matches:
-            entry = self._match_label_id_map[key]
-            found.add((start, end, entry["label"], entry["id"]))
+        if phrase_matches:
+            pairs = self._key_hashes()
+            found.update([(start, end) + pairs[key] for key, start, end in phrase_matches])
         # spaCy sorts Spans by (start_char, end_char, label, kb_id, id): the same order as token
         # offsets and the hashes of label and id, so the tuples are sorted before any Span is made.
         # Spans are made from the hashes, which the Span would otherwise look up per span.
-        hashes = self._hashes
-        add = self.nlp.vocab.strings.add
-        keyed = []
-        for start, end, label, pattern_id in found:
-            if start != end:
-                pair = hashes.get((label, pattern_id))
-                if pair is None:
-                    pair = hashes[(label, pattern_id)] = (add(label), add(pattern_id) if pattern_id else 0)
-                keyed.append((start, end) + pair)
-        keyed.sort()
+        keyed = sorted(match for match in found if match[0] != match[1])
         return [Span(doc, start, end, label=label, span_id=pattern_id) for start, end, label, pattern_id in keyed]
 
 
