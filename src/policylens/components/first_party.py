@@ -237,14 +237,15 @@ class FirstParty:
         # Only tokens that can begin a name are looked at: found among the distinct words.
         initials = {k[:2] for k in keys}
         forms = self._forms
-        begin = []
-        for h in numpy.unique(lower).tolist():
+        distinct, inverse = numpy.unique(lower, return_inverse=True)
+        can_begin = numpy.zeros(len(distinct), dtype=bool)
+        for k, h in enumerate(distinct.tolist()):
             first, normal = forms(strings, h)
             if first in initials and normal[:2] in initials:
-                begin.append(h)
+                can_begin[k] = True
         found = []
         lower = context.lower
-        for i in numpy.flatnonzero(numpy.isin(context.lower_array, begin)).tolist():
+        for i in numpy.flatnonzero(can_begin[inverse]).tolist():
             joined, longest = "", 0
             for j in range(i, min(i + 6, len(doc))):
                 joined += forms(strings, lower[j])[1]

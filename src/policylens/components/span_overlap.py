@@ -3,16 +3,17 @@
 The span resolver works on ``(start, end, label, span_id, span)`` tuples ("records"): their ints
 are compared without a property read per look-up, and ``spacy.util.filter_spans`` and the
 ``doc.ents`` setter (which makes a Span per entity and visits every token in Python) are
-replaced by the same rules on these tuples. The results are those of the spaCy functions, down
+replaced by the same rules on these tuples and their spans. The results are those of the spaCy functions, down
 to the order of equal spans.
 """
 import bisect
 import itertools
+from operator import itemgetter
 from typing import Dict, List, Tuple
 
 import numpy
 
-from spacy.attrs import ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE
+from spacy.attrs import ENT_IOB, ENT_TYPE
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
@@ -22,32 +23,40 @@ Record = Tuple[int, int, int, int, Span]  # start, end, label id, span id, the S
 
 # The position of each label in LABELS, by label id (other labels come after, as 99).
 LABEL_RANK: Dict[int, int] = {get_string_id(label): i for i, label in enumerate(LABELS)}
-# Token.ent_iob values: 3 begins an entity, 1 is inside one, 2 is outside.
-IOB_BEGIN, IOB_INSIDE, IOB_OUTSIDE = 3, 1, 2
+# The Token.ent_iob value of a token outside every entity.
+IOB_OUTSIDE = 2
 
 
-def filter_records(records: List[Record]) -> List[Record]:
+def filter_records(records: List[Record], length: int) -> List[Record]:
     """``spacy.util.filter_spans`` on records: the longest first, then the earliest.
 
     records (List[Record]): Records of any labels.
+    length (int): The document's length in tokens.
     RETURNS (List[Record]): Non-overlapping records, sorted by start.
     """
-    ordered = sorted(records, key=lambda r: (r[1] - r[0], -r[0]), reverse=True)
+    # filter_spans sorts by (length, -start), reversed, which keeps equal spans in their order:
+    # the same as sorting (-length, start, position) ascending, done here on plain tuples.
+    order = sorted([(r[0] - r[1], r[0], i) for i, r in enumerate(records)])
     kept = []
-    seen: set = set()
-    for record in ordered:
-        start, end = record[0], record[1]
+    # Token i covered <=> seen[i]; one spare cell at the end stands for filter_spans' "-1 not
+    # seen" test of an empty span at the start.
+    seen = bytearray(length + 1)
+    for _, start, i in order:
+        end = records[i][1]
         # As filter_spans: a longer record seen before can only cover a shorter one's ends.
-        if start not in seen and end - 1 not in seen:
-            kept.append(record)
-            seen.update(range(start, end))
-    return sorted(kept, key=lambda r: r[0])
+        if not seen[start] and not seen[end - 1]:
+            kept.append(records[i])
+            if end > start:
+                seen[start:end] = b"\x01" * (end - start)
+    kept.sort(key=itemgetter(0))
+    return kept
 
 
-def longest_per_label(records: List[Record]) -> List[Record]:
+def longest_per_label(records: List[Record], length: int) -> List[Record]:
     """Keep, per label, the longest of overlapping records (ties: the earliest).
 
     records (List[Record]): Candidate records of any labels.
+    length (int): The document's length in tokens.
     RETURNS (List[Record]): Records sorted by position; no two of one label overlap.
     """
     by_label: Dict[int, List[Record]] = {}
@@ -55,8 +64,10 @@ def longest_per_label(records: List[Record]) -> List[Record]:
         by_label.setdefault(record[2], []).append(record)
     kept: List[Record] = []
     for group in by_label.values():
-        kept.extend(filter_records(group))
-    return sorted(kept, key=lambda r: (r[0], r[1], LABEL_RANK.get(r[2], 99)))
+        kept.extend(filter_records(group, length))
+    rank = LABEL_RANK.get
+    order = sorted([(r[0], r[1], rank(r[2], 99), i) for i, r in enumerate(kept)])
+    return [kept[i] for _, _, _, i in order]
 
 
 def drop_parties_inside(records: List[Record], party: int, data_type: int) -> List[Record]:
@@ -89,33 +100,16 @@ def set_ents(doc: Doc, records: List[Record]) -> None:
     """Set ``doc.ents`` to non-overlapping records, as ``doc.ents = spans`` would.
 
     Tokens of an entity get its label, knowledge-base id and (when set) span id; the others are
-    outside and keep their ids. Written with one ``Doc.from_array`` instead of the setter's
-    Python pass over every token.
+    outside and keep their ids. The setter makes a new Span per entity and visits every token in
+    Python; here one ``Doc.from_array`` marks every token outside, and ``Doc.set_ents`` with the
+    records' own spans sets the entity tokens only.
 
     doc (Doc): The document.
     records (List[Record]): Non-overlapping records (``filter_records``'s result).
     """
     if not len(doc):
         return
-    columns = [ENT_IOB, ENT_TYPE, ENT_KB_ID, ENT_ID]
-    values = numpy.empty((len(doc), 4), dtype=numpy.uint64)
-    values[:, 0] = IOB_OUTSIDE
-    values[:, 1] = 0
-    values[:, 2:] = doc.to_array([ENT_KB_ID, ENT_ID])  # kept for the tokens outside entities
-    # The setter skips unlabelled spans, and an empty one sets nothing.
-    ents = [(r[0], r[1], r[2], r[4].kb_id, r[3]) for r in records if r[0] < r[1] and r[2]]
-    if ents:
-        starts, ends, labels, kb_ids, span_ids = (numpy.array(column, dtype=numpy.uint64) for column in zip(*ents))
-        lengths = (ends - starts).astype(numpy.int64)
-        # Every entity token, and the entity it belongs to.
-        owner = numpy.repeat(numpy.arange(len(ents)), lengths)
-        tokens = numpy.arange(int(lengths.sum())) - numpy.repeat(numpy.cumsum(lengths) - lengths, lengths)
-        tokens += starts.astype(numpy.int64)[owner]
-        values[tokens, 0] = IOB_INSIDE
-        values[starts.astype(numpy.int64), 0] = IOB_BEGIN
-        values[tokens, 1] = labels[owner]
-        values[tokens, 2] = kb_ids[owner]
-        # A span without an id leaves the token's entity id as it was.
-        with_id = span_ids[owner] != 0
-        values[tokens[with_id], 3] = span_ids[owner][with_id]
-    doc.from_array(columns, values)
+    outside = numpy.zeros((len(doc), 2), dtype=numpy.uint64)
+    outside[:, 0] = IOB_OUTSIDE
+    doc.from_array([ENT_IOB, ENT_TYPE], outside)
+    doc.set_ents([record[4] for record in records], default="unmodified")

@@ -511,10 +511,16 @@ class SpanResolver:
         party, data_type = self._label_ids
         strings = doc.vocab.strings
         facts = self.facts
+        trim_words = self._trim
+        lower = context.lower if candidates else []
         records: List[Record] = []
         for span in candidates:
             start, end, label, span_id = span.start, span.end, span.label, span.id
-            trimmed = self.trim(start, end, label)
+            trimmed = start
+            words = trim_words.get(label)
+            if words:  # as ``trim``, written out here: it runs for every candidate
+                while trimmed < end - 1 and lower[trimmed] in words:
+                    trimmed += 1
             if label == party:
                 if self.is_not_a_recipient(trimmed, end, facts(span_id, strings)):
                     continue
@@ -528,12 +534,12 @@ class SpanResolver:
         if self._listed_ids:
             records = self.keep_listed(records)
         records = self.first_party_rules(doc, records)
-        records = drop_parties_inside(longest_per_label(records), party, data_type)
+        records = drop_parties_inside(longest_per_label(records, len(doc)), party, data_type)
         self._candidates = []
         self._context = None
         doc.spans[self.spans_key] = [record[4] for record in records]
         if self.annotate_ents:
-            set_ents(doc, filter_records(records))
+            set_ents(doc, filter_records(records, len(doc)))
         return doc
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
