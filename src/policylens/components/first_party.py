@@ -14,7 +14,7 @@ The cue words are data (``patterns/context_rules.json``, key ``first_party``).
 """
 import bisect
 import re
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Match, Optional, Pattern, Sequence, Set, Tuple
 
 import numpy
 from spacy.strings import get_string_id
@@ -34,6 +34,36 @@ NAME = rf"{NAME_WORD}(?:(?:\s+|,\s*|\s*&\s*|\s+(?:of|and|for|de)\s+){NAME_WORD})
 def _normal(lower: str) -> str:
     """A lower-cased token as it counts in a name: web endings and punctuation dropped ("amazon")."""
     return "".join(WORD_RE.findall(DOMAIN_END_RE.sub("", lower)))
+
+
+def _cue_matches(regex: Pattern, text: str, folded: Optional[str], cues: List[str]) -> Iterator[Match]:
+    """``regex.finditer(text)`` for a regex whose matches start with one of ``cues`` (any case),
+    tried only where a cue starts instead of at every character.
+
+    regex (Pattern): "Welcome to Acme"-style regex: a cue, then a name.
+    text (str): The text to search.
+    folded (Optional[str]): ``text.lower()`` where text and cues are ASCII (the same positions,
+        and re.I folds nothing else there); None: the regex scans the text itself.
+    cues (List[str]): The cues, lower-cased.
+    YIELDS (Match): The matches ``finditer`` finds, in order.
+    """
+    if folded is None:
+        yield from regex.finditer(text)
+        return
+    starts = set()
+    for cue in cues:
+        at = folded.find(cue)
+        while at != -1:
+            starts.add(at)
+            at = folded.find(cue, at + 1)
+    end = 0
+    for at in sorted(starts):
+        if at < end:
+            continue  # finditer goes on after the last match
+        match = regex.match(text, at)
+        if match:
+            yield match
+            end = max(match.end(), at + 1)
 
 
 class FirstParty:
@@ -187,12 +217,10 @@ class FirstParty:
             for match in self.before_re.finditer(head):
                 self._add(names, match.group(1))
         folded = head.lower() if self.ascii_cues and head.isascii() else None
-        if folded is None or any(cue in folded for cue in self.after_cues):
-            for match in self.after_re.finditer(head):
-                self._add(names, match.group(1))
+        for match in _cue_matches(self.after_re, head, folded, self.after_cues):
+            self._add(names, match.group(1))
         self.vendor_names: Set[Words] = set()
-        if folded is None or any(cue in folded for cue in self.by_cues):
-            for match in self.by_re.finditer(head):
+        for match in _cue_matches(self.by_re, head, folded, self.by_cues):
                 self._add(self.vendor_names, match.group(1))
         return names, regions
 
@@ -238,9 +266,10 @@ class FirstParty:
         initials = {k[:2] for k in keys}
         forms = self._forms
         distinct, inverse = numpy.unique(lower, return_inverse=True)
+        known = self._normal
         can_begin = numpy.zeros(len(distinct), dtype=bool)
         for k, h in enumerate(distinct.tolist()):
-            first, normal = forms(strings, h)
+            first, normal = known.get(h) or forms(strings, h)
             if first in initials and normal[:2] in initials:
                 can_begin[k] = True
         found = []

@@ -115,7 +115,8 @@ class PartyContext:
 
         RETURNS (str): Equal to ``" " + " ".join(t.lower_ for t in doc[start:end]) + " "``.
         """
-        words = context.lower[max(0, start) : max(start, end)]
+        first = max(0, start)
+        words = context.lower[first : max(first, end)]
         known = self._texts
         texts = [known.get(w) for w in words]
         if None in texts:

@@ -292,29 +292,22 @@ class SpanResolver:
                 return True
         return False
 
-    def keep_listed(self, records: List[Record]) -> List[Record]:
+    def keep_listed(self, records: List[Record], weak: List[int], starts: set, ends: set) -> List[Record]:
         """Keep the list-only DATA_TYPE spans ("age", "email") that stand in a list with other data.
 
         A list-only span counts when it is linked to a data type that counts by itself, or to a
         list-only span linked in turn ("name, age, country"): "by email, telephone or SMS" holds
-        channels, not data.
+        channels, not data. Generic mentions ("your information and your country") are no list
+        of data kinds and link nothing.
 
         records (List[Record]): Candidate records of any labels.
+        weak (List[int]): The positions in ``records`` of the list-only DATA_TYPE records.
+        starts (set): Start tokens of the DATA_TYPE records that count by themselves (updated).
+        ends (set): Their end tokens (updated).
         RETURNS (List[Record]): The records without unlisted list-only spans.
         """
-        data_type = self._label_ids[1]
-        strings = self._context.doc.vocab.strings
-        facts = self.facts
-        listed = [r[2] == data_type and facts(r[3], strings).listed for r in records]
-        weak = [i for i, flag in enumerate(listed) if flag]
         if not weak:
             return records
-        # Generic mentions ("your information and your country") are no list of data kinds.
-        strong = [
-            r for r, flag in zip(records, listed)
-            if r[2] == data_type and not flag and not facts(r[3], strings).generic
-        ]
-        starts, ends = {r[0] for r in strong}, {r[1] for r in strong}
         kept: set = set()
         for _ in range(3):
             added = [
@@ -327,7 +320,8 @@ class SpanResolver:
                 kept.add(i)
                 starts.add(records[i][0])
                 ends.add(records[i][1])
-        return [r for i, (r, flag) in enumerate(zip(records, listed)) if not flag or i in kept]
+        dropped = set(weak) - kept
+        return [r for i, r in enumerate(records) if i not in dropped] if dropped else records
 
     def is_listed_with_data(self, start: int, end: int, starts: set, ends: set) -> bool:
         """Whether a span stands in a list beside another data type ("name, age and gender").
@@ -514,6 +508,10 @@ class SpanResolver:
         trim_words = self._trim
         lower = context.lower if candidates else []
         records: List[Record] = []
+        # For ``keep_listed``: the list-only DATA_TYPE records, and where the others that count
+        # by themselves start and end.
+        weak: List[int] = []
+        strong_starts, strong_ends = set(), set()
         for span in candidates:
             start, end, label, span_id = span.start, span.end, span.label, span.id
             trimmed = start
@@ -525,14 +523,19 @@ class SpanResolver:
                 if self.is_not_a_recipient(trimmed, end, facts(span_id, strings)):
                     continue
             elif label == data_type:
-                if self.is_not_a_data_type(trimmed, end, facts(span_id, strings)):
+                span_facts = facts(span_id, strings)
+                if self.is_not_a_data_type(trimmed, end, span_facts):
                     continue
+                if span_facts.listed:
+                    weak.append(len(records))
+                elif not span_facts.generic:
+                    strong_starts.add(trimmed)
+                    strong_ends.add(end)
             if trimmed != start:
                 # A trimmed span keeps its label and rule id (a knowledge-base id is not kept).
                 span = Span(doc, trimmed, end, label=label, span_id=span_id)
             records.append((trimmed, end, label, span_id, span))
-        if self._listed_ids:
-            records = self.keep_listed(records)
+        records = self.keep_listed(records, weak, strong_starts, strong_ends)
         records = self.first_party_rules(doc, records)
         records = drop_parties_inside(longest_per_label(records, len(doc)), party, data_type)
         self._candidates = []
