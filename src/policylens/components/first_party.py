@@ -107,6 +107,11 @@ class FirstParty:
             re.I | re.S,
         )
         self.group_noun_ids = [tuple(get_string_id(w) for w in noun) for noun in self.group_nouns]
+        # The first words of the group nouns (None: a noun without words matches after any name).
+        self.noun_firsts = (
+            None if any(not noun for noun in self.group_noun_ids)
+            else numpy.array(sorted({noun[0] for noun in self.group_noun_ids}), dtype=numpy.uint64)
+        )
         self.possessive_ids = frozenset(get_string_id(w) for w in ("'s", "’s"))
         # The strings the definition test looks for, as ORTH ids and (a cheaper first test) LOWER ids.
         cues = (*QUOTES, "collectively", "Collectively", "together", "Together")
@@ -248,12 +253,37 @@ class FirstParty:
             forms = self._normal[word] = (text[:2], _normal(text))
         return forms
 
-    def mentions(self, doc: Doc, names: Iterable[Words], context: Optional[DocContext] = None) -> List[Tuple[int, int]]:
+    def before_group_nouns(self, context: DocContext) -> Optional[List[int]]:
+        """The tokens that may begin a name followed by a group noun ("Acme" in "Acme entities").
+
+        A name has at most six tokens and may take "'s", so it starts at most seven tokens
+        before the noun's first word; ``group_spans`` makes spans only there.
+
+        context (DocContext): The document's lookups.
+        RETURNS (Optional[List[int]]): Token offsets, sorted; None when a group noun without
+            words is configured (then every mention counts).
+        """
+        if self.noun_firsts is None:
+            return None
+        lower = context.lower_array
+        starts: Set[int] = set()
+        for noun in numpy.flatnonzero(numpy.isin(lower, self.noun_firsts)).tolist():
+            starts.update(range(max(0, noun - 7), noun))
+        return sorted(starts)
+
+    def mentions(
+        self,
+        doc: Doc,
+        names: Iterable[Words],
+        context: Optional[DocContext] = None,
+        candidates: Optional[Iterable[int]] = None,
+    ) -> List[Tuple[int, int]]:
         """Token ranges where a first-party name is written ("Bitrix24", "Bitrix 24", "Amazon.com").
 
         doc (Doc): The document.
         names (Iterable[Words]): First-party names.
         context (Optional[DocContext]): The document's lookups, if made already.
+        candidates (Optional[Iterable[int]]): Sorted tokens to look at (default: all).
         RETURNS (List[Tuple[int, int]]): (start, end) token offsets, the longest name at each start.
         """
         keys = {"".join(n) for n in names}
@@ -261,20 +291,28 @@ class FirstParty:
             return []
         strings = doc.vocab.strings
         context = context or DocContext(doc)
-        lower = context.lower_array
-        # Only tokens that can begin a name are looked at: found among the distinct words.
+        # Only tokens that can begin a name are looked at.
         initials = {k[:2] for k in keys}
         forms = self._forms
-        distinct, inverse = numpy.unique(lower, return_inverse=True)
         known = self._normal
-        can_begin = numpy.zeros(len(distinct), dtype=bool)
-        for k, h in enumerate(distinct.tolist()):
-            first, normal = known.get(h) or forms(strings, h)
-            if first in initials and normal[:2] in initials:
-                can_begin[k] = True
-        found = []
         lower = context.lower
-        for i in numpy.flatnonzero(can_begin[inverse]).tolist():
+        if candidates is None:
+            # All tokens: the test is made once per distinct word.
+            distinct, inverse = numpy.unique(context.lower_array, return_inverse=True)
+            can_begin = numpy.zeros(len(distinct), dtype=bool)
+            for k, h in enumerate(distinct.tolist()):
+                first, normal = known.get(h) or forms(strings, h)
+                if first in initials and normal[:2] in initials:
+                    can_begin[k] = True
+            begins = numpy.flatnonzero(can_begin[inverse]).tolist()
+        else:
+            begins = []
+            for i in candidates:
+                first, normal = known.get(lower[i]) or forms(strings, lower[i])
+                if first in initials and normal[:2] in initials:
+                    begins.append(i)
+        found = []
+        for i in begins:
             joined, longest = "", 0
             for j in range(i, min(i + 6, len(doc))):
                 joined += forms(strings, lower[j])[1]

@@ -390,8 +390,9 @@ class SpanResolver:
             return False
         context = self._context
         first = context.sentence(start)[0]
-        return self._sharing_verbs.isdisjoint(context.lemma[first:start]) and self._sharing_verbs.isdisjoint(
-            context.lower[first:start]
+        # The words first (the lemmas need a pass over the whole Doc, made only if asked).
+        return self._sharing_verbs.isdisjoint(context.lower[first:start]) and self._sharing_verbs.isdisjoint(
+            context.lemma[first:start]
         )
 
     def is_a_product_or_channel(self, start: int, end: int, facts: RuleFacts) -> bool:
@@ -487,7 +488,9 @@ class SpanResolver:
                 if verdicts[key]:
                     continue
             kept.append(record)
-        mentions = self._first_party.mentions(doc, names, context)
+        # Only mentions followed by a group noun make spans: only those are looked for.
+        near = self._first_party.before_group_nouns(context)
+        mentions = self._first_party.mentions(doc, names, context, near) if near != [] else []
         for span in self._first_party.group_spans(doc, mentions, THIRD_PARTY, GROUP_ID, context):
             kept.append((span.start, span.end, span.label, span.id, span))
         return kept
