@@ -107,3 +107,24 @@ def test_party_context_text_is_the_lower_cased_words(nlp):
             first = max(0, start)
             words = [doc[i].lower_ for i in range(first, min(len(doc), end))]
             assert party_context._text(context, start, end) == " " + " ".join(words) + " "
+
+
+def test_word_cues_find_what_the_phrase_regexes_find(nlp):
+    """The id test of the span and sentence cues answers as the regexes on the joined words."""
+    party_context = nlp.get_pipe("third_party_attributes").context
+    text = (
+        "Partners may send promotional offers unless you opt out. Other companies show "
+        "interest-based ads, and some opt-in programs are co-branded with us.\n\nWe keep "
+        "records  for billing and e-mail support."
+    )
+    doc = nlp.make_doc(text)
+    context = DocContext(doc)
+    for res, words in (
+        (party_context._sentence_res, party_context._sentence_words),
+        (party_context._span_res, party_context._span_words),
+    ):
+        assert words is not None  # the shipped cues are all plain words
+        for start in range(len(doc)):
+            for end in range(start, min(len(doc), start + 12) + 1):
+                expected = party_context._cue(party_context._text(context, start, end), res)
+                assert party_context._cue_in(context, start, end, res, words) == expected

@@ -52,6 +52,38 @@ def _starts_with_any(phrases: List[str]) -> Pattern:
     return re.compile("|".join(re.escape(p) for p in phrases) if phrases else "(?!x)x")
 
 
+class WordCues:
+    """Cue phrases of one category as word ids, found in a stretch's LOWER ids without its text.
+
+    A padded phrase (" opt out ") occurs in a stretch's padded text (``PartyContext._text``)
+    exactly when its words are consecutive tokens there, as long as no token text mixes
+    spaces with other characters (spaCy's tokenizer makes none; ``PartyContext`` checks) and
+    each phrase is words joined by single spaces (checked here: otherwise ``exact`` is False).
+    """
+
+    def __init__(self, phrases: List[str]):
+        """phrases (List[str]): The category's cue phrases, unpadded ("marketing", "opt out")."""
+        words = [phrase.split(" ") for phrase in phrases]
+        self.exact = all(part and not any(c.isspace() for c in part) for parts in words for part in parts)
+        ids = [tuple(get_string_id(part) for part in parts) for parts in words]
+        self.single = frozenset(phrase[0] for phrase in ids if len(phrase) == 1)
+        self.longer = [phrase for phrase in ids if len(phrase) > 1]
+        self.firsts = frozenset(phrase[0] for phrase in self.longer)
+
+    def found_in(self, words: List[int]) -> bool:
+        """Whether one of the phrases occurs in ``words`` (LOWER ids, in order)."""
+        if not self.single.isdisjoint(words):
+            return True
+        if self.firsts.isdisjoint(words):
+            return False
+        for at, word in enumerate(words):
+            if word in self.firsts:
+                for phrase in self.longer:
+                    if tuple(words[at : at + len(phrase)]) == phrase:
+                        return True
+        return False
+
+
 class PartyContext:
     """The category cues of ``context_rules.json`` and the per-document pass that applies them."""
 
@@ -73,6 +105,9 @@ class PartyContext:
         self._clause_res = [(cat, _any_of(words)) for cat, words in self.clause_cues]
         self._span_res = [(cat, _any_of(words)) for cat, words in self.span_cues]
         self._sentence_res = [(cat, _any_of(words)) for cat, words in self.sentence_cues]
+        # The span and sentence cues as word ids (None: a phrase the id test cannot take).
+        self._span_words = self._word_cues(rules.get("clause_cues", {}), rules.get("span_cue_categories", []))
+        self._sentence_words = self._word_cues(rules.get("sentence_cues", {}))
         self.clause_ends = frozenset(rules.get("clause_ends", [",", ";", ".", ":", "(", ")", "!", "?"]))
         # The same words as string ids, compared with the Doc's LOWER ids. A clause end is
         # matched by its text; its lower-case id is the cheap first test.
@@ -86,14 +121,45 @@ class PartyContext:
         self._clause_firsts = frozenset(get_string_id(w) for w in firsts) if all(firsts) else None
         self._clause_end_lowers = frozenset(get_string_id(w.lower()) for w in self.clause_ends)
         # Per LOWER id: the word, and whether it holds a line break / is all blank.
-        self._words: Dict[int, Tuple[str, bool, bool]] = {}
+        self._words: Dict[int, Tuple[str, bool, bool, bool]] = {}
         self._texts: Dict[int, str] = {}  # the text alone, for ``_text``
         self._breaks: Dict[int, bool] = {}  # whether it holds a line break, for ``sentence_category``
+        self._mixed: Dict[int, bool] = {}  # whether it mixes spaces and other characters, for ``_cue_in``
         # Per document (``categories``): the cue verdict of each sentence stretch read.
         self._sentences: Dict[Tuple[int, int], Optional[str]] = {}
 
-    def _word(self, word: int, strings) -> Tuple[str, bool, bool]:
-        """A LOWER id's text, whether it holds a line break and whether it is blank, kept per id.
+    @staticmethod
+    def _word_cues(cues: Dict[str, List[str]], only: Optional[List[str]] = None) -> Optional[List[Tuple[str, "WordCues"]]]:
+        """(category, WordCues) pairs in the cue list's order, or None if a phrase is not words."""
+        pairs = [(cat, WordCues(words)) for cat, words in cues.items() if only is None or cat in only]
+        return pairs if all(word_cues.exact for _, word_cues in pairs) else None
+
+    def _cue_in(self, context: DocContext, start: int, end: int, res, word_cues) -> Optional[str]:
+        """The first category whose cue occurs in tokens ``start`` to ``end``: ``_cue`` on their
+        ``_text``, answered from the LOWER ids where that gives the same answer.
+
+        context (DocContext): The document's lookups.
+        start (int): First token (clamped to 0).
+        end (int): Token after the last.
+        res: (category, pattern) pairs for ``_cue``.
+        word_cues: The same cues as (category, WordCues) pairs, or None.
+        RETURNS (Optional[str]): A category, or None.
+        """
+        first = max(0, start)
+        words = context.lower[first : max(first, end)]
+        if word_cues is not None:
+            mixed = self._mixed
+            strings = context.doc.vocab.strings
+            if not any(mixed.get(w, True) and self._word(w, strings)[3] for w in words):
+                for category, cues in word_cues:
+                    if cues.found_in(words):
+                        return category
+                return None
+        return self._cue(self._text(context, start, end), res)
+
+    def _word(self, word: int, strings) -> Tuple[str, bool, bool, bool]:
+        """A LOWER id's text, whether it holds a line break, whether it is blank and whether it
+        mixes spaces with other characters, kept per id.
 
         Lower-casing neither makes nor removes a line break or a blank, so the answers are the
         token text's.
@@ -104,10 +170,13 @@ class PartyContext:
                 self._words.clear()  # a long run meets ever new words: keep the memory bounded
                 self._texts.clear()
                 self._breaks.clear()
+                self._mixed.clear()
             text = strings[word]
-            facts = self._words[word] = (text, "\n" in text, text.isspace())
+            mixed = " " in text and not text.isspace()
+            facts = self._words[word] = (text, "\n" in text, text.isspace(), mixed)
             self._texts[word] = text
             self._breaks[word] = facts[1]
+            self._mixed[word] = mixed
         return facts
 
     def _text(self, context: DocContext, start: int, end: int) -> str:
@@ -230,7 +299,7 @@ class PartyContext:
                 break
         key = (start, end)
         if key not in self._sentences:
-            self._sentences[key] = self._cue(self._text(context, start, end), self._sentence_res)
+            self._sentences[key] = self._cue_in(context, start, end, self._sentence_res, self._sentence_words)
         return self._sentences[key]
 
     def categories(
@@ -252,7 +321,7 @@ class PartyContext:
             category = base[start]
             if not named[start] and category in self.weak:
                 category = (
-                    self._cue(self._text(context, start - 2, span.end), self._span_res)
+                    self._cue_in(context, start - 2, span.end, self._span_res, self._span_words)
                     or self.clause_category(span, context)
                     or self.example_category(span, parties, base, context, starts)
                     or self.antecedent_category(span, parties[:index], result, context)
