@@ -214,21 +214,6 @@ class SpanResolver:
             found = self._breaks[word] = "\n\n" in strings[word]
         return found
 
-    def trim(self, start: int, end: int, label: int) -> int:
-        """The start of a span without the leading words its label leaves out (one token stays).
-
-        start (int): The span's first token.
-        end (int): The token after it.
-        label (int): Its label id.
-        RETURNS (int): The new first token (``start`` when nothing is trimmed).
-        """
-        words = self._trim.get(label)
-        if words:
-            lower = self._context.lower
-            while start < end - 1 and lower[start] in words:
-                start += 1
-        return start
-
     def is_not_a_recipient(self, start: int, end: int, facts: RuleFacts) -> bool:
         """Whether context shows a THIRD_PARTY span names no recipient.
 
@@ -519,7 +504,7 @@ class SpanResolver:
             start, end, label, span_id = span.start, span.end, span.label, span.id
             trimmed = start
             words = trim_words.get(label)
-            if words:  # as ``trim``, written out here: it runs for every candidate
+            if words:  # the leading words its label leaves out ("your email address"); one token stays
                 while trimmed < end - 1 and lower[trimmed] in words:
                     trimmed += 1
             if label == party:
