@@ -61,6 +61,8 @@ class ThirdPartyAttributes(TableComponent):
 
     def _row(self, span: Span) -> dict:
         """The table row of a span's entry (not to be changed), kept per span id: many spans share one."""
+        if self._table_seen is not self.table:
+            self._rows, self._table_seen = {}, self.table  # the table was replaced (initialize, from_disk)
         row = self._rows.get(span.id)
         if row is None:
             if len(self._rows) > 100_000:
@@ -82,8 +84,6 @@ class ThirdPartyAttributes(TableComponent):
         parties = sorted((s for s in doc.spans[self.spans_key] if s.label == label), key=lambda s: s.start)
         if not parties:
             return doc
-        if self._table_seen is not self.table:
-            self._rows, self._table_seen = {}, self.table  # the table was replaced (initialize, from_disk)
         attrs = {s.start: dict(self._row(s)) for s in parties}
         categories = self.context.categories(
             parties,
