@@ -32,12 +32,12 @@ def blank():
     return spacy.blank("en")
 
 
-def random_spans(doc, rng, count):
-    """Spans of random extent, label, rule id and knowledge-base id (empty spans included)."""
+def random_spans(doc, rng, count, empty=True):
+    """Spans of random extent, label, rule id and knowledge-base id (empty spans included if ``empty``)."""
     spans = []
     for _ in range(count):
         start = rng.randrange(len(doc))
-        end = min(len(doc), start + rng.choice([0, 1, 1, 2, 3, 5]))
+        end = min(len(doc), start + rng.choice([0, 1, 1, 2, 3, 5] if empty else [1, 1, 2, 3, 5]))
         span_id = rng.choice(["", "contact.email/a", "generic.third_parties/b"])
         spans.append(Span(doc, start, end, label=rng.choice(LABELS), span_id=span_id, kb_id=rng.choice(["", "Q1"])))
     return spans
@@ -50,8 +50,9 @@ def records(spans):
 def test_filter_records_keeps_what_filter_spans_keeps(blank):
     doc = blank(TEXT)
     rng = random.Random(7)
-    for _ in range(200):
-        spans = random_spans(doc, rng, rng.randrange(1, 25))
+    for trial in range(400):
+        # Without empty spans the runs of overlapping spans are resolved one by one.
+        spans = random_spans(doc, rng, rng.randrange(1, 25), empty=trial % 2 == 0)
         expected = [(s.start, s.end, s.label, s.id) for s in filter_spans(spans)]
         assert [r[:4] for r in filter_records(records(spans), len(doc))] == expected
 

@@ -30,7 +30,41 @@ IOB_OUTSIDE = 2
 def filter_records(records: List[Record], length: int) -> List[Record]:
     """``spacy.util.filter_spans`` on records: the longest first, then the earliest.
 
+    Records that overlap nothing are kept as they are; only runs of overlapping records (and
+    any set holding an empty record, whose test reaches the token before it) go through
+    ``longest_first``. Runs share no token, so each run's choice is the whole set's.
+
     records (List[Record]): Records of any labels.
+    length (int): The document's length in tokens.
+    RETURNS (List[Record]): Non-overlapping records, sorted by start.
+    """
+    by_start = sorted(records, key=itemgetter(0))
+    kept: List[Record] = []
+    run: List[Record] = []
+    run_end = -1
+    for record in by_start:
+        if record[0] >= record[1]:
+            return longest_first(records, length)
+        if record[0] < run_end:
+            run.append(record)
+            run_end = max(run_end, record[1])
+            continue
+        if len(run) > 1:
+            kept.extend(longest_first(run, length))
+        elif run:
+            kept.append(run[0])
+        run, run_end = [record], record[1]
+    if len(run) > 1:
+        kept.extend(longest_first(run, length))
+    elif run:
+        kept.append(run[0])
+    return kept
+
+
+def longest_first(records: List[Record], length: int) -> List[Record]:
+    """``spacy.util.filter_spans`` itself on records (``filter_records`` calls it for overlaps).
+
+    records (List[Record]): Records, in the order that decides between equal ones.
     length (int): The document's length in tokens.
     RETURNS (List[Record]): Non-overlapping records, sorted by start.
     """
