@@ -1,17 +1,17 @@
-"""Per-document lookups the context rules share, computed once per document.
+"""Per-document lookups the context rules share, computed once per document and only when asked.
 
 ``Span.sent`` and ``Doc.has_annotation`` walk the whole document on every call; rules that ask
 for a span's sentence once per span would make the pipeline quadratic. ``DocContext`` reads the
-sentence starts into an array once and answers by bisection; ``Span.text`` builds a Token per
-word, so ``text`` joins a stretch from the token arrays instead, and ``lower``/``orth``/``lemma``
-give the token attributes' string ids as lists, to compare with ids of word lists
-(``Doc[i].lower_`` would make a Token object per lookup).
+sentence starts into an array once (at the first question) and answers by bisection;
+``lower``/``orth``/``lemma`` give the token attributes' string ids as lists, to compare with ids
+of word lists (``Doc[i].lower_`` would make a Token object per lookup). Each whole-document
+array costs a pass over the document, so none is read before a rule needs it.
 """
 import bisect
 from typing import List, Optional, Tuple
 
 import numpy
-from spacy.attrs import LEMMA, LOWER, ORTH, SPACY
+from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.tokens import Doc
 
 
@@ -21,21 +21,36 @@ class DocContext:
     def __init__(self, doc: Doc):
         """doc (Doc): A document, sentence-split or not (then it is one sentence)."""
         self.doc = doc
-        starts: List[int] = [0]
-        if len(doc) > 1:
-            flags = doc.to_array("SENT_START")
-            starts += (numpy.flatnonzero(flags[1:] == 1) + 1).tolist()
-        self.starts = starts
-        self._words = None
+        self.length = len(doc)
+        self._starts: Optional[List[int]] = None
+        self._lower_array: Optional[numpy.ndarray] = None
         self._lower: Optional[List[int]] = None
         self._orth: Optional[List[int]] = None
         self._lemma: Optional[List[int]] = None
 
     @property
+    def starts(self) -> List[int]:
+        """The first token of each sentence, read once per document."""
+        if self._starts is None:
+            starts = [0]
+            if self.length > 1:
+                flags = self.doc.to_array("SENT_START")
+                starts += (numpy.flatnonzero(flags[1:] == 1) + 1).tolist()
+            self._starts = starts
+        return self._starts
+
+    @property
+    def lower_array(self) -> numpy.ndarray:
+        """The string id of each token's ``lower_`` as a numpy array, read once per document."""
+        if self._lower_array is None:
+            self._lower_array = self.doc.to_array(LOWER)
+        return self._lower_array
+
+    @property
     def lower(self) -> List[int]:
         """The string id of each token's ``lower_``, read once per document."""
         if self._lower is None:
-            self._lower = self.doc.to_array(LOWER).tolist()
+            self._lower = self.lower_array.tolist()
         return self._lower
 
     @property
@@ -55,14 +70,28 @@ class DocContext:
     def text(self, start: int, end: int) -> str:
         """The text of tokens ``start`` to ``end`` (exclusive), with the last token's space.
 
+        The rules join short stretches (a span, a parenthesis, the document's first lines):
+        a Token per word costs less than reading the whole Doc's ORTH and SPACY arrays.
+
         start (int): First token.
         end (int): Token after the last.
         RETURNS (str): Equal to ``doc[start:end].text_with_ws``.
         """
-        if self._words is None:
-            self._words = self.doc.to_array([ORTH, SPACY])
-        strings = self.doc.vocab.strings
-        return "".join(strings[orth] + " " if space else strings[orth] for orth, space in self._words[start:end].tolist())
+        doc = self.doc
+        return "".join([doc[i].text_with_ws for i in range(max(0, start), min(self.length, end))])
+
+    def span_text(self, start: int, end: int) -> str:
+        """The text of tokens ``start`` to ``end`` without the last token's space.
+
+        start (int): First token.
+        end (int): Token after the last.
+        RETURNS (str): Equal to ``doc[start:end].text``.
+        """
+        start, end = max(0, start), min(self.length, end)
+        if start >= end:
+            return ""
+        doc = self.doc
+        return "".join([doc[i].text_with_ws for i in range(start, end - 1)]) + doc[end - 1].text
 
     def sentence(self, i: int) -> Tuple[int, int]:
         """The token range of the sentence holding token ``i``.
@@ -70,6 +99,7 @@ class DocContext:
         i (int): A token index.
         RETURNS (Tuple[int, int]): (start, end) token offsets.
         """
-        at = bisect.bisect_right(self.starts, i) - 1
-        end = self.starts[at + 1] if at + 1 < len(self.starts) else len(self.doc)
-        return self.starts[at], end
+        starts = self.starts
+        at = bisect.bisect_right(starts, i) - 1
+        end = starts[at + 1] if at + 1 < len(starts) else self.length
+        return starts[at], end

@@ -14,10 +14,10 @@ The cue words are data (``patterns/context_rules.json``, key ``first_party``).
 """
 import bisect
 import re
-from typing import Iterable, List, Sequence, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Match, Optional, Pattern, Sequence, Set, Tuple
 
 import numpy
-from spacy.attrs import IDX, LOWER, ORTH
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from .doc_context import DocContext
@@ -34,6 +34,36 @@ NAME = rf"{NAME_WORD}(?:(?:\s+|,\s*|\s*&\s*|\s+(?:of|and|for|de)\s+){NAME_WORD})
 def _normal(lower: str) -> str:
     """A lower-cased token as it counts in a name: web endings and punctuation dropped ("amazon")."""
     return "".join(WORD_RE.findall(DOMAIN_END_RE.sub("", lower)))
+
+
+def _cue_matches(regex: Pattern, text: str, folded: Optional[str], cues: List[str]) -> Iterator[Match]:
+    """``regex.finditer(text)`` for a regex whose matches start with one of ``cues`` (any case),
+    tried only where a cue starts instead of at every character.
+
+    regex (Pattern): "Welcome to Acme"-style regex: a cue, then a name.
+    text (str): The text to search.
+    folded (Optional[str]): ``text.lower()`` where text and cues are ASCII (the same positions,
+        and re.I folds nothing else there); None: the regex scans the text itself.
+    cues (List[str]): The cues, lower-cased.
+    YIELDS (Match): The matches ``finditer`` finds, in order.
+    """
+    if folded is None:
+        yield from regex.finditer(text)
+        return
+    starts = set()
+    for cue in cues:
+        at = folded.find(cue)
+        while at != -1:
+            starts.add(at)
+            at = folded.find(cue, at + 1)
+    end = 0
+    for at in sorted(starts):
+        if at < end:
+            continue  # finditer goes on after the last match
+        match = regex.match(text, at)
+        if match:
+            yield match
+            end = max(match.end(), at + 1)
 
 
 class FirstParty:
@@ -55,6 +85,14 @@ class FirstParty:
         # "Welcome to Acme": the name starts right after the cue (case-insensitive cue only).
         self.after_re = re.compile(rf"(?i:\b(?:{after}))\s+(?:the\s+)?({NAME})")
         by = "|".join(re.escape(p) for p in rules.get("intro_by", [])) or "(?!x)x"
+        # Each intro regex needs its cue word in the head; most heads hold none, and a plain
+        # search for the cues is much cheaper than the name-matching regexes' scan.
+        self.before_cues = list(rules.get("intro_before", []))
+        self.after_cues = [p.lower() for p in rules.get("intro_after", [])]
+        self.by_cues = [p.lower() for p in rules.get("intro_by", [])]
+        # On ASCII text and cues, re.I matches exactly what lower-casing both finds; other text
+        # (with "ſ" or the Kelvin sign, which re.I folds too) goes straight to the regex.
+        self.ascii_cues = all(p.isascii() for p in self.after_cues + self.by_cues)
         # "operated by Acme": may also name a vendor ("payments are provided by Stripe"), so the
         # caller checks these names against the catalogue of third parties.
         self.vendor_names: Set[Words] = set()
@@ -68,6 +106,21 @@ class FirstParty:
             rf"|\s*(collectively|together)\b.*)",
             re.I | re.S,
         )
+        self.group_noun_ids = [tuple(get_string_id(w) for w in noun) for noun in self.group_nouns]
+        # The first words of the group nouns (None: a noun without words matches after any name).
+        self.noun_firsts = (
+            None if any(not noun for noun in self.group_noun_ids)
+            else numpy.array(sorted({noun[0] for noun in self.group_noun_ids}), dtype=numpy.uint64)
+        )
+        self.possessive_ids = frozenset(get_string_id(w) for w in ("'s", "’s"))
+        # The strings the definition test looks for, as ORTH ids and (a cheaper first test) LOWER ids.
+        cues = (*QUOTES, "collectively", "Collectively", "together", "Together")
+        self.cue_ids = frozenset(get_string_id(w) for w in cues)
+        self.cue_lower_ids = frozenset(get_string_id(w.lower()) for w in cues)
+        self._cue_strings = ("(", ")", *cues)
+        self._strings_seen = None
+        # Per word id: its first two characters and its normalised form, for ``mentions``.
+        self._normal: Dict[int, Tuple[str, str]] = {}
         suffixes = "|".join(re.escape(w) for w in sorted(self.suffixes, key=len, reverse=True) if len(w) > 2)
         # A (collectively, "...") definition names a company only after a corporate suffix.
         self.suffix_re = re.compile(rf"\b(?:{suffixes or '(?!x)x'})\b", re.I)
@@ -116,20 +169,28 @@ class FirstParty:
         """
         names: Set[Words] = set()
         regions: List[Tuple[int, int]] = []
-        orth = doc.to_array(ORTH)
-        opening, closing = doc.vocab.strings.add("("), doc.vocab.strings.add(")")
-        closes = numpy.flatnonzero(orth == closing)
         strings = doc.vocab.strings
-        cue_ids = {strings.add(w) for w in (*QUOTES, "collectively", "Collectively", "together", "Together")}
-        openings = numpy.flatnonzero(orth == opening).tolist()
-        orth_list = orth.tolist() if openings else []
+        if strings is not self._strings_seen:
+            # The cue strings go into the document's StringStore, as they always did.
+            for text in self._cue_strings:
+                strings.add(text)
+            self._strings_seen = strings
+        # "(" and ")" are found in the LOWER array the rules read anyway: no other text lowers to them.
+        lower = context.lower_array
+        closes = numpy.flatnonzero(lower == get_string_id(")"))
+        openings = numpy.flatnonzero(lower == get_string_id("(")).tolist() if len(closes) else []
+        cue_ids, cue_lowers = self.cue_ids, self.cue_lower_ids
+        lower_list = context.lower if openings else []
         for paren in openings:
             after = bisect.bisect_right(closes, paren)
             if after == len(closes) or closes[after] - paren > 60:
                 continue
             # Cheap test first, on the token ids: a definition quotes a name or says
-            # "collectively"/"together"; only then is its text joined and matched.
-            if cue_ids.isdisjoint(orth_list[paren + 1 : int(closes[after])]):
+            # "collectively"/"together"; only then is its text joined and matched. The LOWER ids
+            # rule most parentheses out; the ORTH ids (read for the few left) decide.
+            if cue_lowers.isdisjoint(lower_list[paren + 1 : int(closes[after])]):
+                continue
+            if cue_ids.isdisjoint([doc[i].orth for i in range(paren + 1, int(closes[after]))]):
                 continue
             inside = context.text(paren + 1, int(closes[after])).rstrip()
             match = self.definition_re.fullmatch(inside)
@@ -157,45 +218,104 @@ class FirstParty:
                 rest = re.sub(r"^\s*(?:of|for|the)\s+|\s+(?:of|for)\s*$", " ", rest.strip(), flags=re.I)
                 if rest.strip() and len(rest.split()) <= 6 and any(c.isupper() for c in rest):
                     self._add(names, rest)
-        for regex in (self.before_re, self.after_re):
-            for match in regex.finditer(head):
+        if any(cue in head for cue in self.before_cues):
+            for match in self.before_re.finditer(head):
                 self._add(names, match.group(1))
+        folded = head.lower() if self.ascii_cues and head.isascii() else None
+        for match in _cue_matches(self.after_re, head, folded, self.after_cues):
+            self._add(names, match.group(1))
         self.vendor_names: Set[Words] = set()
-        for match in self.by_re.finditer(head):
-            self._add(self.vendor_names, match.group(1))
+        for match in _cue_matches(self.by_re, head, folded, self.by_cues):
+                self._add(self.vendor_names, match.group(1))
         return names, regions
 
     def _head(self, doc: Doc, context: DocContext) -> str:
         """The text of the tokens that start within the first ``intro_chars`` characters."""
         if not len(doc):
             return ""
-        idx = doc.to_array(IDX)
-        end = int(numpy.searchsorted(idx, self.intro_chars))
+        # The first token starting at or after ``intro_chars``, by bisection: a few Token reads
+        # instead of the whole IDX array.
+        end = bisect.bisect_left(range(len(doc)), self.intro_chars, key=lambda i: doc[i].idx)
         return context.text(0, end)
 
-    def mentions(self, doc: Doc, names: Iterable[Words]) -> List[Tuple[int, int]]:
+    def _forms(self, strings, word: int) -> Tuple[str, str]:
+        """A word's first two characters and its normalised form, kept per word id.
+
+        strings (StringStore): The document's strings.
+        word (int): A LOWER id.
+        RETURNS (Tuple[str, str]): ("am", "amazon") for "amazon.com".
+        """
+        forms = self._normal.get(word)
+        if forms is None:
+            if len(self._normal) > 1_000_000:
+                self._normal.clear()  # a long run meets ever new words: keep the memory bounded
+            text = strings[word]
+            forms = self._normal[word] = (text[:2], _normal(text))
+        return forms
+
+    def before_group_nouns(self, context: DocContext) -> Optional[List[int]]:
+        """The tokens that may begin a name followed by a group noun ("Acme" in "Acme entities").
+
+        A name has at most six tokens and may take "'s", so it starts at most seven tokens
+        before the noun's first word; ``group_spans`` makes spans only there.
+
+        context (DocContext): The document's lookups.
+        RETURNS (Optional[List[int]]): Token offsets, sorted; None when a group noun without
+            words is configured (then every mention counts).
+        """
+        if self.noun_firsts is None:
+            return None
+        lower = context.lower_array
+        starts: Set[int] = set()
+        for noun in numpy.flatnonzero(numpy.isin(lower, self.noun_firsts)).tolist():
+            starts.update(range(max(0, noun - 7), noun))
+        return sorted(starts)
+
+    def mentions(
+        self,
+        doc: Doc,
+        names: Iterable[Words],
+        context: Optional[DocContext] = None,
+        candidates: Optional[Iterable[int]] = None,
+    ) -> List[Tuple[int, int]]:
         """Token ranges where a first-party name is written ("Bitrix24", "Bitrix 24", "Amazon.com").
 
         doc (Doc): The document.
         names (Iterable[Words]): First-party names.
+        context (Optional[DocContext]): The document's lookups, if made already.
+        candidates (Optional[Iterable[int]]): Sorted tokens to look at (default: all).
         RETURNS (List[Tuple[int, int]]): (start, end) token offsets, the longest name at each start.
         """
         keys = {"".join(n) for n in names}
         if not keys or not len(doc):
             return []
         strings = doc.vocab.strings
-        lower = doc.to_array(LOWER)
-        # Only tokens that can begin a name are looked at: found among the distinct words.
+        context = context or DocContext(doc)
+        # Only tokens that can begin a name are looked at.
         initials = {k[:2] for k in keys}
-        begin = [
-            h for h in numpy.unique(lower).tolist()
-            if strings[h][:2] in initials and _normal(strings[h])[:2] in initials
-        ]
+        forms = self._forms
+        known = self._normal
+        lower = context.lower
+        if candidates is None:
+            # All tokens: the test is made once per distinct word.
+            distinct, inverse = numpy.unique(context.lower_array, return_inverse=True)
+            can_begin = numpy.zeros(len(distinct), dtype=bool)
+            for k, h in enumerate(distinct.tolist()):
+                first, normal = known.get(h) or forms(strings, h)
+                if first in initials and normal[:2] in initials:
+                    can_begin[k] = True
+            begins = numpy.flatnonzero(can_begin[inverse]).tolist()
+        else:
+            begins = []
+            for i in candidates:
+                first, normal = known.get(lower[i]) or forms(strings, lower[i])
+                if first in initials and normal[:2] in initials:
+                    begins.append(i)
         found = []
-        for i in numpy.flatnonzero(numpy.isin(lower, begin)).tolist():
+        for i in begins:
             joined, longest = "", 0
             for j in range(i, min(i + 6, len(doc))):
-                joined += _normal(strings[int(lower[j])])
+                joined += forms(strings, lower[j])[1]
                 if not joined or not any(k.startswith(joined) for k in keys):
                     break
                 if joined in keys:
@@ -204,21 +324,33 @@ class FirstParty:
                 found.append((i, longest))
         return found
 
-    def group_spans(self, doc: Doc, mentions: Sequence[Tuple[int, int]], label: str, span_id: str) -> List[Span]:
+    def group_spans(
+        self,
+        doc: Doc,
+        mentions: Sequence[Tuple[int, int]],
+        label: str,
+        span_id: str,
+        context: Optional[DocContext] = None,
+    ) -> List[Span]:
         """Spans for the first party's group ("Acme entities", "the Acme family of companies").
 
         doc (Doc): The document.
         mentions (Sequence[Tuple[int, int]]): Token ranges of first-party names.
         label (str): The label to give (THIRD_PARTY).
         span_id (str): The rule id to give.
+        context (Optional[DocContext]): The document's lookups, if made already.
         RETURNS (List[Span]): One span per name followed by a group noun.
         """
         spans = []
+        if not mentions:
+            return spans
+        # Compared as LOWER ids: no Token object per word.
+        lower = (context or DocContext(doc)).lower
         for start, end in mentions:
-            after = end + 1 if end < len(doc) and doc[end].lower_ in ("'s", "’s") else end
-            words = tuple(t.lower_ for t in doc[after : after + 4])
-            for noun in self.group_nouns:
-                if words[: len(noun)] == noun:
+            after = end + 1 if end < len(doc) and lower[end] in self.possessive_ids else end
+            words = tuple(lower[after : after + 4])
+            for noun, noun_ids in zip(self.group_nouns, self.group_noun_ids):
+                if words[: len(noun)] == noun_ids:
                     spans.append(Span(doc, start, after + len(noun), label=label, span_id=span_id))
                     break
         return spans

@@ -14,10 +14,15 @@ first, for generic parties whose catalogue category is weak ("third parties", "p
 4. the sentence: bare "third parties" in a marketing sentence ("may contact you with marketing
    offers") -> partner, in an advertising one -> advertising.
 The cue words are data (``patterns/context_rules.json``, key ``third_party_category``).
-"""
-import re
-from typing import Dict, Iterable, List, Optional, Pattern, Sequence
 
+The words around a span are read from the Doc's LOWER ids (``DocContext``), not from Token
+objects; a sentence's text and verdict are kept for the other parties in it.
+"""
+import bisect
+import re
+from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
+
+from spacy.strings import get_string_id
 from spacy.tokens import Span
 
 from .doc_context import DocContext
@@ -25,11 +30,6 @@ from .doc_context import DocContext
 VENDOR_CATEGORIES = frozenset(
     {"advertising", "analytics", "payment", "hosting_infrastructure", "communications", "customer_support", "service_provider"}
 )
-
-
-def _text(tokens) -> str:
-    """The lower-cased words of a token sequence, space-joined and padded for phrase lookups."""
-    return " " + " ".join(t.lower_ for t in tokens) + " "
 
 
 def _any_of(words: Iterable[str]) -> Pattern:
@@ -41,6 +41,47 @@ def _any_of(words: Iterable[str]) -> Pattern:
     """
     words = list(words)
     return re.compile("|".join(re.escape(w) for w in words) if words else "(?!x)x")
+
+
+def _starts_with_any(phrases: List[str]) -> Pattern:
+    """One regular expression whose ``match`` tells whether a text starts with any of ``phrases``.
+
+    phrases (List[str]): Literal phrases.
+    RETURNS (Pattern): Matches at the start of a text that begins with one of them (none: never).
+    """
+    return re.compile("|".join(re.escape(p) for p in phrases) if phrases else "(?!x)x")
+
+
+class WordCues:
+    """Cue phrases of one category as word ids, found in a stretch's LOWER ids without its text.
+
+    A padded phrase (" opt out ") occurs in a stretch's padded text (``PartyContext._text``)
+    exactly when its words are consecutive tokens there, as long as no token text mixes
+    spaces with other characters (spaCy's tokenizer makes none; ``PartyContext`` checks) and
+    each phrase is words joined by single spaces (checked here: otherwise ``exact`` is False).
+    """
+
+    def __init__(self, phrases: List[str]):
+        """phrases (List[str]): The category's cue phrases, unpadded ("marketing", "opt out")."""
+        words = [phrase.split(" ") for phrase in phrases]
+        self.exact = all(part and not any(c.isspace() for c in part) for parts in words for part in parts)
+        ids = [tuple(get_string_id(part) for part in parts) for parts in words]
+        self.single = frozenset(phrase[0] for phrase in ids if len(phrase) == 1)
+        self.longer = [phrase for phrase in ids if len(phrase) > 1]
+        self.firsts = frozenset(phrase[0] for phrase in self.longer)
+
+    def found_in(self, words: List[int]) -> bool:
+        """Whether one of the phrases occurs in ``words`` (LOWER ids, in order)."""
+        if not self.single.isdisjoint(words):
+            return True
+        if self.firsts.isdisjoint(words):
+            return False
+        for at, word in enumerate(words):
+            if word in self.firsts:
+                for phrase in self.longer:
+                    if tuple(words[at : at + len(phrase)]) == phrase:
+                        return True
+        return False
 
 
 class PartyContext:
@@ -64,7 +105,93 @@ class PartyContext:
         self._clause_res = [(cat, _any_of(words)) for cat, words in self.clause_cues]
         self._span_res = [(cat, _any_of(words)) for cat, words in self.span_cues]
         self._sentence_res = [(cat, _any_of(words)) for cat, words in self.sentence_cues]
+        # The span and sentence cues as word ids (None: a phrase the id test cannot take).
+        self._span_words = self._word_cues(rules.get("clause_cues", {}), rules.get("span_cue_categories", []))
+        self._sentence_words = self._word_cues(rules.get("sentence_cues", {}))
         self.clause_ends = frozenset(rules.get("clause_ends", [",", ";", ".", ":", "(", ")", "!", "?"]))
+        # The same words as string ids, compared with the Doc's LOWER ids. A clause end is
+        # matched by its text; its lower-case id is the cheap first test.
+        self._determiner_ids = frozenset(get_string_id(w) for w in self.determiners)
+        # "Does the text start with one of these phrases?" as one anchored regex.
+        self._clause_opener_re = _starts_with_any(self.clause_openers)
+        self._example_opener_re = _starts_with_any(self.example_openers)
+        # A clause opens with an opener's words, so its first word must be an opener's first word:
+        # a test on one id before the clause is read (None: an opener without words, no test).
+        firsts = [p.split(" ")[0] for p in rules.get("clause_openers", [])]
+        self._clause_firsts = frozenset(get_string_id(w) for w in firsts) if all(firsts) else None
+        self._clause_end_lowers = frozenset(get_string_id(w.lower()) for w in self.clause_ends)
+        # Per LOWER id: the word, and whether it holds a line break / is all blank.
+        self._words: Dict[int, Tuple[str, bool, bool, bool]] = {}
+        self._texts: Dict[int, str] = {}  # the text alone, for ``_text``
+        self._breaks: Dict[int, bool] = {}  # whether it holds a line break, for ``sentence_category``
+        self._mixed: Dict[int, bool] = {}  # whether it mixes spaces and other characters, for ``_cue_in``
+        # Per document (``categories``): the cue verdict of each sentence stretch read.
+        self._sentences: Dict[Tuple[int, int], Optional[str]] = {}
+
+    @staticmethod
+    def _word_cues(cues: Dict[str, List[str]], only: Optional[List[str]] = None) -> Optional[List[Tuple[str, "WordCues"]]]:
+        """(category, WordCues) pairs in the cue list's order, or None if a phrase is not words."""
+        pairs = [(cat, WordCues(words)) for cat, words in cues.items() if only is None or cat in only]
+        return pairs if all(word_cues.exact for _, word_cues in pairs) else None
+
+    def _cue_in(self, context: DocContext, start: int, end: int, res, word_cues) -> Optional[str]:
+        """The first category whose cue occurs in tokens ``start`` to ``end``: ``_cue`` on their
+        ``_text``, answered from the LOWER ids where that gives the same answer.
+
+        context (DocContext): The document's lookups.
+        start (int): First token (clamped to 0).
+        end (int): Token after the last.
+        res: (category, pattern) pairs for ``_cue``.
+        word_cues: The same cues as (category, WordCues) pairs, or None.
+        RETURNS (Optional[str]): A category, or None.
+        """
+        first = max(0, start)
+        words = context.lower[first : max(first, end)]
+        if word_cues is not None:
+            mixed = self._mixed
+            strings = context.doc.vocab.strings
+            if not any(mixed.get(w, True) and self._word(w, strings)[3] for w in words):
+                for category, cues in word_cues:
+                    if cues.found_in(words):
+                        return category
+                return None
+        return self._cue(self._text(context, start, end), res)
+
+    def _word(self, word: int, strings) -> Tuple[str, bool, bool, bool]:
+        """A LOWER id's text, whether it holds a line break, whether it is blank and whether it
+        mixes spaces with other characters, kept per id.
+
+        Lower-casing neither makes nor removes a line break or a blank, so the answers are the
+        token text's.
+        """
+        facts = self._words.get(word)
+        if facts is None:
+            if len(self._words) > 1_000_000:
+                self._words.clear()  # a long run meets ever new words: keep the memory bounded
+                self._texts.clear()
+                self._breaks.clear()
+                self._mixed.clear()
+            text = strings[word]
+            mixed = " " in text and not text.isspace()
+            facts = self._words[word] = (text, "\n" in text, text.isspace(), mixed)
+            self._texts[word] = text
+            self._breaks[word] = facts[1]
+            self._mixed[word] = mixed
+        return facts
+
+    def _text(self, context: DocContext, start: int, end: int) -> str:
+        """The lower-cased words of tokens ``start`` to ``end``, space-joined and padded for phrase lookups.
+
+        RETURNS (str): Equal to ``" " + " ".join(t.lower_ for t in doc[start:end]) + " "``.
+        """
+        first = max(0, start)
+        words = context.lower[first : max(first, end)]
+        known = self._texts
+        texts = [known.get(w) for w in words]
+        if None in texts:
+            strings = context.doc.vocab.strings
+            texts = [self._word(w, strings)[0] for w in words]
+        return " " + " ".join(texts) + " "
 
     def _cue(self, text: str, cues) -> Optional[str]:
         """The first category of ``cues`` ((category, pattern) pairs) whose pattern occurs in ``text``."""
@@ -73,24 +200,39 @@ class PartyContext:
                 return category
         return None
 
-    def clause_category(self, span: Span) -> Optional[str]:
+    def clause_category(self, span: Span, context: DocContext) -> Optional[str]:
         """The category a restrictive clause right after the span names, if any.
 
         span (Span): A THIRD_PARTY span.
+        context (DocContext): The document's lookups.
         RETURNS (Optional[str]): A category, or None.
         """
-        doc = span.doc
+        doc = context.doc
+        lower = context.lower
         end = span.end
-        limit = min(len(doc), end + 18)
-        while end < limit and doc[end].text not in self.clause_ends and not doc[end].is_space:
+        if self._clause_firsts is not None and (end >= len(lower) or lower[end] not in self._clause_firsts):
+            return None
+        strings = doc.vocab.strings
+        limit = min(len(lower), end + 18)
+        while end < limit:
+            word = lower[end]
+            if word in self._clause_end_lowers and doc[end].text in self.clause_ends:
+                break
+            if self._word(word, strings)[2]:
+                break  # a blank token (a line break) ends the clause too
             end += 1
-        clause = _text(doc[span.end : end])
-        if not any(clause.startswith(opener) for opener in self.clause_openers):
+        clause = self._text(context, span.end, end)
+        if not self._clause_opener_re.match(clause):
             return None
         return self._cue(clause, self._clause_res)
 
     def example_category(
-        self, span: Span, parties: Sequence[Span], categories: Dict[int, str], context: DocContext
+        self,
+        span: Span,
+        parties: Sequence[Span],
+        categories: Dict[int, str],
+        context: DocContext,
+        starts: Optional[List[int]] = None,
     ) -> Optional[str]:
         """The category of the examples that follow the span ("such as", "like", a parenthesis).
 
@@ -98,16 +240,25 @@ class PartyContext:
         parties (Sequence[Span]): All THIRD_PARTY spans of the document, in order.
         categories (Dict[int, str]): Catalogue category of each of those spans, by start token.
         context (DocContext): The document's sentence bounds.
+        starts (Optional[List[int]]): The parties' start tokens, if known (else read here).
         RETURNS (Optional[str]): The examples' common category; "service_provider" for several
             vendor kinds, "unspecified" for a wider mix; None when there are no examples or they
             say nothing.
         """
-        doc = span.doc
-        head = _text(doc[span.end : span.end + 3]).lstrip(" ,")
-        if not any((" " + head).startswith(opener) for opener in self.example_openers):
+        head = self._text(context, span.end, span.end + 3).lstrip(" ,")
+        if not self._example_opener_re.match(" " + head):
             return None
         stop = min(context.sentence(span.start)[1], span.end + 40)
-        found = [categories[p.start] for p in parties if span.end <= p.start and p.end <= stop]
+        if starts is None:
+            starts = [p.start for p in parties]
+        # The parties are in start order: those starting from the span's end on, up to ``stop``.
+        found = []
+        for index in range(bisect.bisect_left(starts, span.end), len(parties)):
+            other = parties[index]
+            if other.start > stop:
+                break
+            if other.end <= stop:
+                found.append(categories[other.start])
         found = [c for c in found if c != "unspecified"]
         if not found:
             return None
@@ -126,18 +277,30 @@ class PartyContext:
         """
         if span.id_ not in self.sentence_ids:
             return None
-        doc = span.doc
+        lower = context.lower
+        strings = context.doc.vocab.strings
+        breaks = self._breaks
         start, end = context.sentence(span.start)
-        # A heading is its own line even where no full stop ends it.
+        # A heading is its own line even where no full stop ends it. (A token's trailing
+        # whitespace is a space at most: only its text can hold the line break.)
         for i in range(span.start - 1, start - 1, -1):
-            if "\n" in doc[i].text or "\n" in doc[i].whitespace_:
+            found = breaks.get(lower[i])
+            if found is None:
+                found = self._word(lower[i], strings)[1]
+            if found:
                 start = i + 1
                 break
         for i in range(span.end, end):
-            if "\n" in doc[i].text or ("\n" in doc[i - 1].whitespace_ and i > span.end):
+            found = breaks.get(lower[i])
+            if found is None:
+                found = self._word(lower[i], strings)[1]
+            if found:
                 end = i
                 break
-        return self._cue(_text(doc[start:end]), self._sentence_res)
+        key = (start, end)
+        if key not in self._sentences:
+            self._sentences[key] = self._cue_in(context, start, end, self._sentence_res, self._sentence_words)
+        return self._sentences[key]
 
     def categories(
         self, parties: List[Span], base: Dict[int, str], named: Dict[int, bool], context: DocContext
@@ -150,32 +313,41 @@ class PartyContext:
         context (DocContext): The document's sentence bounds.
         RETURNS (Dict[int, str]): Category per span start token.
         """
+        self._sentences = {}
+        starts = [span.start for span in parties]
         result: Dict[int, str] = {}
         for index, span in enumerate(parties):
-            category = base[span.start]
-            if not named[span.start] and category in self.weak:
+            start = starts[index]
+            category = base[start]
+            if not named[start] and category in self.weak:
                 category = (
-                    self._cue(_text(span.doc[max(0, span.start - 2) : span.end]), self._span_res)
-                    or self.clause_category(span)
-                    or self.example_category(span, parties, base, context)
-                    or self.antecedent_category(span, parties[:index], result)
+                    self._cue_in(context, start - 2, span.end, self._span_res, self._span_words)
+                    or self.clause_category(span, context)
+                    or self.example_category(span, parties, base, context, starts)
+                    or self.antecedent_category(span, parties[:index], result, context)
                     or self.sentence_category(span, context)
                     or category
                 )
-            result[span.start] = category
+            result[start] = category
+        self._sentences = {}
         return result
 
-    def antecedent_category(self, span: Span, before: Sequence[Span], result: Dict[int, str]) -> Optional[str]:
+    def antecedent_category(
+        self, span: Span, before: Sequence[Span], result: Dict[int, str], context: Optional[DocContext] = None
+    ) -> Optional[str]:
         """The category of the antecedent of "the/these/this/such <party>".
 
         span (Span): A THIRD_PARTY span.
         before (Sequence[Span]): The THIRD_PARTY spans before it, in order.
         result (Dict[int, str]): Categories already decided, per start token.
+        context (Optional[DocContext]): The document's lookups, if made already.
         RETURNS (Optional[str]): The category of the nearest earlier span with the same head
             word within the window, or None.
         """
-        doc = span.doc
-        if span.start == 0 or doc[span.start - 1].lower_ not in self.determiners:
+        if span.start == 0:
+            return None
+        context = context or DocContext(span.doc)
+        if context.lower[span.start - 1] not in self._determiner_ids:
             return None
         head = span[-1].lemma_ or span[-1].lower_
         for other in reversed(before):

@@ -21,21 +21,24 @@ The rulers and the email component all add to one span group. Here, in order:
 - ``doc.ents`` gets a non-overlapping view (longest first), for displaCy and
   EntityRuler-style consumers.
 The word lists are data (``patterns/context_rules.json``), saved with the pipeline.
+
+Speed: the group's spans are read once; the rules work on ``(start, end, label, id, span)``
+tuples and the Doc's LOWER ids, with what a rule id implies worked out once per id
+(``RuleFacts``); the de-overlapping and ``doc.ents`` are done on the tuples (``span_overlap.py``).
 """
-import bisect
-import itertools
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 import srsly
 from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
-from spacy.util import ensure_path, filter_spans
+from spacy.util import ensure_path
 
-from ..labels import DATA_TYPE, LABELS, SPANS_KEY, THIRD_PARTY
+from ..labels import DATA_TYPE, SPANS_KEY, THIRD_PARTY
 from .doc_context import DocContext
 from .first_party import FirstParty, names_first_party, raw_words
+from .span_overlap import Record, drop_parties_inside, filter_records, longest_per_label, set_ents
 
 GROUP_ID = "generic.affiliates/first-party-group"
 
@@ -49,44 +52,34 @@ def ids(words: Iterable[str]) -> frozenset:
     return frozenset(get_string_id(w) for w in words)
 
 
-def longest_per_label(spans: Iterable[Span]) -> List[Span]:
-    """Keep, per label, the longest of overlapping spans (ties: the earliest).
-
-    spans (Iterable[Span]): Candidate spans of any labels.
-    RETURNS (List[Span]): Spans sorted by position; no two of one label overlap.
-    """
-    by_label: Dict[str, List[Span]] = {}
-    for span in spans:
-        by_label.setdefault(span.label_, []).append(span)
-    kept: List[Span] = []
-    for group in by_label.values():
-        kept.extend(filter_spans(group))
-    return sorted(kept, key=lambda s: (s.start, s.end, LABELS.index(s.label_) if s.label_ in LABELS else 99))
+def first_words(phrases: List[Tuple[int, ...]]) -> Optional[frozenset]:
+    """The first word ids of phrases, a cheap first test; None when an empty phrase matches anything."""
+    if any(not phrase for phrase in phrases):
+        return None
+    return frozenset(phrase[0] for phrase in phrases)
 
 
-def drop_parties_inside_data_types(spans: List[Span]) -> List[Span]:
-    """Drop THIRD_PARTY spans that a longer DATA_TYPE span contains ("third-party cookies").
+class RuleFacts:
+    """What a span's rule id (``span.id_``) tells the context rules, worked out once per id."""
 
-    spans (List[Span]): Spans of any labels.
-    RETURNS (List[Span]): The spans without those THIRD_PARTY spans.
-    """
-    labels = [s.label_ for s in spans]
-    data_types = sorted((s.start, s.end) for s, label in zip(spans, labels) if label == DATA_TYPE)
-    if not data_types:
-        return spans
-    # A longer span containing s starts before s and ends at or after it, or starts with s and
-    # ends after it: found by bisection instead of comparing every pair.
-    starts = [start for start, _ in data_types]
-    furthest = list(itertools.accumulate((end for _, end in data_types), max))
+    __slots__ = ("generic", "heads", "verb", "before", "listed", "weak", "complaint", "entry", "social")
 
-    def inside(span: Span) -> bool:
-        before = bisect.bisect_left(starts, span.start)
-        if before and furthest[before - 1] >= span.end:
-            return True
-        same = bisect.bisect_right(starts, span.start)
-        return same > before and data_types[same - 1][1] > span.end
-
-    return [s for s, label in zip(spans, labels) if not (label == THIRD_PARTY and inside(s))]
+    def __init__(self, resolver: "SpanResolver", span_id: str):
+        """resolver (SpanResolver): Its compiled word lists. span_id (str): A rule id ("contact.name/name")."""
+        r = resolver
+        self.generic = span_id.startswith("generic.")
+        # DATA_TYPE rules. A generic mention ("your information") is a modifier only of the generic
+        # heads, unless its rule is one of the possessive ones.
+        self.heads = r._dt_generic_heads if self.generic and span_id not in r._dt_possessive_ids else r._dt_heads
+        self.verb = span_id in r._dt_verb_ids
+        self.before = [(words, numbers) for prefixes, words, numbers in r._dt_before if span_id.startswith(prefixes)]
+        self.listed = span_id in r._listed_ids
+        # THIRD_PARTY rules.
+        self.weak = span_id in r._weak_ids
+        self.complaint = span_id.startswith(r._complaint_ids)
+        self.entry = span_id.split("/", 1)[0]
+        entry = r.entries.get(self.entry)
+        self.social = entry is not None and entry["category"] == "social_media"
 
 
 class SpanResolver:
@@ -105,7 +98,7 @@ class SpanResolver:
         self.rules: dict = {}
         self.entries: Dict[str, dict] = {}
         self._context: Optional[DocContext] = None
-        self._parties: List[Span] = []
+        self._candidates: List[Span] = []  # the group as the rulers left it, for ``on_a_link_line``
         self._compile()
 
     def initialize(
@@ -182,263 +175,309 @@ class SpanResolver:
         self._catalogued = set(self._organizations.values()) | {
             self._first_party.words(name) for entry in self.entries.values() for name in entry.get("names", [])
         }
+        # Cheap first tests: the first words of the phrases, the lower-case field separators.
+        self._attacker_first = first_words(self._attacker_after)
+        self._products_first = first_words(self._products)
+        self._field_separator_lowers = frozenset(get_string_id(w.lower()) for w in field.get("separators", []))
+        # Per rule id: its RuleFacts; per word id: whether the word ends in "s" / holds a blank line.
+        self._facts: Dict[int, RuleFacts] = {}
+        self._plural: Dict[int, bool] = {}
+        self._breaks: Dict[int, bool] = {}
 
-    def trim(self, span: Span) -> Span:
-        """The span without the leading words its label leaves out (at least one token stays).
+    def facts(self, span_id: int, strings) -> RuleFacts:
+        """The RuleFacts of a rule id, worked out at its first use.
 
-        span (Span): A candidate span.
-        RETURNS (Span): The same span, or a shorter one with the same label and id.
+        span_id (int): A span's ``id``.
+        strings (StringStore): The document's strings.
+        RETURNS (RuleFacts): What the id tells the rules.
         """
-        words = self._trim.get(span.label)
-        if not words:
-            return span
-        lower = self._context.lower
-        start = span.start
-        while start < span.end - 1 and lower[start] in words:
-            start += 1
-        if start == span.start:
-            return span
-        return Span(span.doc, start, span.end, label=span.label, span_id=span.id)
+        facts = self._facts.get(span_id)
+        if facts is None:
+            facts = self._facts[span_id] = RuleFacts(self, strings[span_id])
+        return facts
 
-    def is_not_a_recipient(self, span: Span) -> bool:
+    def _ends_in_s(self, word: int, strings) -> bool:
+        """Whether the word with LOWER id ``word`` ends in "s" (a plural: "third parties' cookies")."""
+        plural = self._plural.get(word)
+        if plural is None:
+            if len(self._plural) > 1_000_000:
+                self._plural.clear()  # a long run meets ever new words: keep the memory bounded
+            plural = self._plural[word] = strings[word].endswith("s")
+        return plural
+
+    def _is_break(self, word: int, strings) -> bool:
+        """Whether the token with LOWER id ``word`` holds a blank line (its text, so its ORTH, does)."""
+        found = self._breaks.get(word)
+        if found is None:
+            if len(self._breaks) > 1_000_000:
+                self._breaks.clear()
+            found = self._breaks[word] = "\n\n" in strings[word]
+        return found
+
+    def is_not_a_recipient(self, start: int, end: int, facts: RuleFacts) -> bool:
         """Whether context shows a THIRD_PARTY span names no recipient.
 
-        span (Span): A THIRD_PARTY span.
+        start (int): The span's first token.
+        end (int): The token after it.
+        facts (RuleFacts): What its rule id tells.
         RETURNS (bool): True for compound modifiers of generic parties and for attackers.
         """
         lower = self._context.lower
-        generic = span.id_.startswith("generic.")
-        if generic and span.end < len(lower) and lower[span.end] in self._modifier_heads:
-            if not span.doc.vocab.strings[lower[span.end - 1]].endswith("s"):
+        n = len(lower)
+        generic = facts.generic
+        if generic and end < n and lower[end] in self._modifier_heads:
+            if not self._ends_in_s(lower[end - 1], self._context.doc.vocab.strings):
                 return True
-        if span.start > 0 and lower[span.start - 1] in self._attacker_before:
+        if start > 0 and lower[start - 1] in self._attacker_before:
             return True
-        after = tuple(lower[span.end : span.end + 3])
-        if any(after[: len(phrase)] == phrase for phrase in self._attacker_after):
-            return True
+        if self._attacker_first is None or (end < n and lower[end] in self._attacker_first):
+            after = tuple(lower[end : end + 3])
+            if any(after[: len(phrase)] == phrase for phrase in self._attacker_after):
+                return True
         if generic:
-            return self.is_a_role(span) or self.lacks_sharing_verb(span) or self.is_complained_to(span)
-        return self.is_a_product_or_channel(span)
+            return (
+                self.is_a_role(start)
+                or self.lacks_sharing_verb(start, facts)
+                or self.is_complained_to(start, facts)
+            )
+        return self.is_a_product_or_channel(start, end, facts)
 
-    def is_not_a_data_type(self, span: Span) -> bool:
+    def is_not_a_data_type(self, start: int, end: int, facts: RuleFacts) -> bool:
         """Whether context shows a DATA_TYPE span names no personal data.
 
-        span (Span): A DATA_TYPE span (already trimmed).
+        start (int): The span's first token (after trimming).
+        end (int): The token after it.
+        facts (RuleFacts): What its rule id tells.
         RETURNS (bool): True for a compound modifier of a process noun ("password protection"),
             a verb ("addresses its users' concerns"), the label of a written-out detail
             ("Address: 75 Main Street"), or a word after one of the modifiers that
             ``data_type_not_after`` lists for its rule ("our address", "product names").
         """
-        doc = span.doc
-        lower = self._context.lower
+        context = self._context
+        lower = context.lower
         n = len(lower)
-        span_id = span.id_
-        after = span.end
+        after = end
         while after < n and lower[after] in self._dt_skip:
             after += 1  # "password-protected", "login/password procedures"
-        if after < n and not doc.vocab.strings[lower[span.end - 1]].endswith("s"):
-            head = lower[after]
-            if span_id.startswith("generic.") and span_id not in self._dt_possessive_ids:
-                if head in self._dt_generic_heads:
-                    return True
-            elif head in self._dt_heads:
-                return True
-        if span_id in self._dt_verb_ids and span.end < n and lower[span.end] in self._dt_verb_objects:
+        # A process noun after a singular word ("password protection", not "passwords policies").
+        if after < n and lower[after] in facts.heads and not self._ends_in_s(lower[end - 1], context.doc.vocab.strings):
             return True
-        if span.end + 1 < n and self._context.orth[span.end] in self._field_separators:
+        if facts.verb and end < n and lower[end] in self._dt_verb_objects:
+            return True
+        if end + 1 < n and lower[end] in self._field_separator_lowers and context.doc[end].orth in self._field_separators:
             # "Address: 75 Main Street", "Phone: +1 ...": the label of the company's own detail.
-            value = doc[span.end + 1]
+            value = context.doc[end + 1]
             if value.like_num or value.like_email or value.like_url or value.text.startswith(self._field_starts):
                 return True
-        if span.start == 0:
+        if start == 0 or not facts.before:
             return False
-        before = lower[span.start - 1]
-        for prefixes, words, numbers in self._dt_before:
-            if span_id.startswith(prefixes) and (before in words or (numbers and doc[span.start - 1].like_num)):
+        before = lower[start - 1]
+        for words, numbers in facts.before:
+            if before in words or (numbers and context.doc[start - 1].like_num):
                 return True
         return False
 
-    def keep_listed(self, spans: List[Span]) -> List[Span]:
+    def keep_listed(self, records: List[Record], weak: List[int], starts: set, ends: set) -> List[Record]:
         """Keep the list-only DATA_TYPE spans ("age", "email") that stand in a list with other data.
 
         A list-only span counts when it is linked to a data type that counts by itself, or to a
         list-only span linked in turn ("name, age, country"): "by email, telephone or SMS" holds
-        channels, not data.
+        channels, not data. Generic mentions ("your information and your country") are no list
+        of data kinds and link nothing.
 
-        spans (List[Span]): Candidate spans of any labels.
-        RETURNS (List[Span]): The spans without unlisted list-only spans.
+        records (List[Record]): Candidate records of any labels.
+        weak (List[int]): The positions in ``records`` of the list-only DATA_TYPE records.
+        starts (set): Start tokens of the DATA_TYPE records that count by themselves (updated).
+        ends (set): Their end tokens (updated).
+        RETURNS (List[Record]): The records without unlisted list-only spans.
         """
-        weak = [s for s in spans if s.label_ == DATA_TYPE and s.id_ in self._listed_ids]
         if not weak:
-            return spans
-        # Generic mentions ("your information and your country") are no list of data kinds.
-        strong = [
-            s for s in spans
-            if s.label_ == DATA_TYPE and s.id_ not in self._listed_ids and not s.id_.startswith("generic.")
-        ]
-        starts, ends = {s.start for s in strong}, {s.end for s in strong}
+            return records
         kept: set = set()
         for _ in range(3):
-            added = [s for s in weak if id(s) not in kept and self.is_listed_with_data(s, starts, ends)]
+            added = [
+                i for i in weak
+                if i not in kept and self.is_listed_with_data(records[i][0], records[i][1], starts, ends)
+            ]
             if not added:
                 break
-            for s in added:
-                kept.add(id(s))
-                starts.add(s.start)
-                ends.add(s.end)
-        return [s for s in spans if not (s.label_ == DATA_TYPE and s.id_ in self._listed_ids and id(s) not in kept)]
+            for i in added:
+                kept.add(i)
+                starts.add(records[i][0])
+                ends.add(records[i][1])
+        dropped = set(weak) - kept
+        return [r for i, r in enumerate(records) if i not in dropped] if dropped else records
 
-    def is_listed_with_data(self, span: Span, starts: set, ends: set) -> bool:
+    def is_listed_with_data(self, start: int, end: int, starts: set, ends: set) -> bool:
         """Whether a span stands in a list beside another data type ("name, age and gender").
 
         Words such as "age" or "country" name data only among other data; alone they are
         mostly something else ("the age of majority", "other countries").
 
-        span (Span): A DATA_TYPE span.
+        start (int): A DATA_TYPE span's first token.
+        end (int): The token after it.
         starts (set): Start tokens of the document's DATA_TYPE spans.
         ends (set): End tokens of the document's DATA_TYPE spans.
         RETURNS (bool): True when a list separator links it to a neighbouring DATA_TYPE span.
         """
         lower = self._context.lower
-        i, separated = span.start, False
-        while i > 0 and span.start - i < 3 and lower[i - 1] in self._list_words:
+        i, separated = start, False
+        while i > 0 and start - i < 3 and lower[i - 1] in self._list_words:
             i -= 1
             separated = separated or lower[i] in self._list_separators
             if separated and i in ends:
                 return True
-        j, separated = span.end, False
-        while j < len(lower) and j - span.end < 3 and lower[j] in self._list_words:
+        j, separated = end, False
+        while j < len(lower) and j - end < 3 and lower[j] in self._list_words:
             separated = separated or lower[j] in self._list_separators
             j += 1
             if separated and j in starts:
                 return True
         return False
 
-    def is_a_role(self, span: Span) -> bool:
+    def is_a_role(self, start: int) -> bool:
         """Whether a generic party is a predicate ("act as independent contractors", "as data
         processors"), not a recipient; "such as" and "as well as" introduce recipients and stay.
 
-        span (Span): A generic THIRD_PARTY span.
+        start (int): A generic THIRD_PARTY span's first token.
         RETURNS (bool): True for a role predicate.
         """
         lower = self._context.lower
-        i = span.start - 1
-        while i >= 0 and span.start - i <= 3 and lower[i] in self._role_skip:
+        i = start - 1
+        while i >= 0 and start - i <= 3 and lower[i] in self._role_skip:
             i -= 1
         if i < 0 or lower[i] not in self._role_before:
             return False
         return i == 0 or lower[i - 1] not in self._role_not_after
 
-    def is_complained_to(self, span: Span) -> bool:
+    def is_complained_to(self, start: int, facts: RuleFacts) -> bool:
         """Whether an authority is one the user may complain to ("lodge a complaint with a
         supervisory authority"), not a recipient of data (seeds.gold.md rule 18).
 
-        span (Span): A generic THIRD_PARTY span.
+        start (int): A generic THIRD_PARTY span's first token.
+        facts (RuleFacts): What its rule id tells.
         RETURNS (bool): True when a complaint word comes shortly before an authority span.
         """
-        if not span.id_.startswith(self._complaint_ids):
+        if not facts.complaint:
             return False
-        start = max(self._context.sentence(span.start)[0], span.start - 12)
-        return not self._complaint_words.isdisjoint(self._context.lower[start : span.start])
+        first = max(self._context.sentence(start)[0], start - 12)
+        return not self._complaint_words.isdisjoint(self._context.lower[first:start])
 
-    def lacks_sharing_verb(self, span: Span) -> bool:
+    def lacks_sharing_verb(self, start: int, facts: RuleFacts) -> bool:
         """Whether a weak recipient word ("others", "companies") has no sharing verb before it in
         its sentence; only as the object of share/disclose/sell... does it name a recipient.
 
-        span (Span): A generic THIRD_PARTY span.
+        start (int): A generic THIRD_PARTY span's first token.
+        facts (RuleFacts): What its rule id tells.
         RETURNS (bool): True when the span's rule needs a verb and the sentence has none before it.
         """
-        if span.id_ not in self._weak_ids:
+        if not facts.weak:
             return False
-        start = self._context.sentence(span.start)[0]
         context = self._context
-        return self._sharing_verbs.isdisjoint(context.lemma[start : span.start]) and self._sharing_verbs.isdisjoint(
-            context.lower[start : span.start]
+        first = context.sentence(start)[0]
+        # The words first (the lemmas need a pass over the whole Doc, made only if asked).
+        return self._sharing_verbs.isdisjoint(context.lower[first:start]) and self._sharing_verbs.isdisjoint(
+            context.lemma[first:start]
         )
 
-    def is_a_product_or_channel(self, span: Span) -> bool:
+    def is_a_product_or_channel(self, start: int, end: int, facts: RuleFacts) -> bool:
         """Whether a named party is only the maker of a browser or operating system ("Microsoft
         Internet Explorer"), a contact channel of the first party ("Telegram: @handle"), or one of
         a line of social links ("Facebook | Twitter | Pinterest").
 
-        span (Span): A named THIRD_PARTY span.
+        start (int): A named THIRD_PARTY span's first token.
+        end (int): The token after it.
+        facts (RuleFacts): What its rule id tells.
         RETURNS (bool): True when the span names no recipient.
         """
-        doc = span.doc
-        after = tuple(self._context.lower[span.end : span.end + 2])
-        if any(after[: len(phrase)] == phrase for phrase in self._products):
-            return True
-        if after[:1] == (self._colon,) and span.end + 1 < len(doc):
-            following = doc[span.end + 1]
-            if following.text.startswith(self._handle_starts) or following.like_url or following.like_num:
-                return True
-        entry = self.entries.get(span.id_.split("/", 1)[0])
-        if entry is None or entry["category"] != "social_media":
+        lower = self._context.lower
+        doc = self._context.doc
+        if end < len(lower):
+            first = lower[end]
+            if self._products_first is None or first in self._products_first:
+                after = tuple(lower[end : end + 2])
+                if any(after[: len(phrase)] == phrase for phrase in self._products):
+                    return True
+            if first == self._colon and end + 1 < len(doc):
+                following = doc[end + 1]
+                if following.text.startswith(self._handle_starts) or following.like_url or following.like_num:
+                    return True
+        elif self._products_first is None:
+            return True  # an empty phrase matches even at the end of the text
+        if not facts.social:
             return False
-        return self.on_a_link_line(span)
+        return self.on_a_link_line(start, end)
 
-    def on_a_link_line(self, span: Span) -> bool:
+    def on_a_link_line(self, first: int, last: int) -> bool:
         """Whether the span's paragraph is a row of social links: two or more social networks and
         nothing else but separators and link words ("Follow us: Facebook | Twitter").
 
-        span (Span): A named social-network span.
+        first (int): A named social-network span's first token.
+        last (int): The token after it.
         RETURNS (bool): True for a row of social links.
         """
-        doc = span.doc
+        doc = self._context.doc
+        lower = self._context.lower
+        strings = doc.vocab.strings
         # A row of links is a short paragraph: blank lines (or the text's ends) close by.
-        start = span.start
-        while start > 0 and "\n\n" not in doc[start - 1].text_with_ws:
+        start = first
+        while start > 0 and not self._is_break(lower[start - 1], strings):
             start -= 1
-            if span.start - start > 40:
+            if first - start > 40:
                 return False
-        end = span.end
-        while end < len(doc) and "\n\n" not in doc[end - 1].text_with_ws:
+        end = last
+        while end < len(doc) and not self._is_break(lower[end - 1], strings):
             end += 1
-            if end - span.end > 40:
+            if end - last > 40:
                 return False
-        block = doc[start:end]
-        names = [
-            s for s in self._parties
-            if block.start <= s.start and s.end <= block.end
-        ]
-        social = [s for s in names if self.entries.get(s.id_.split("/", 1)[0], {}).get("category") == "social_media"]
+        party = self._label_ids[0]
+        names = [s for s in self._candidates if s.label == party and start <= s.start and s.end <= end]
+        social = [s for s in names if self.facts(s.id, strings).social]
         # A list of the services an app uses has one name a line and other kinds among them.
         if len(social) < len(names) or len({s.text.lower() for s in social}) < 2:
             return False
         covered = {i for s in names for i in range(s.start, s.end)}
-        return all(t.i in covered or t.is_punct or t.is_space or t.lower_ in self._link_words for t in block)
+        return all(t.i in covered or t.is_punct or t.is_space or t.lower_ in self._link_words for t in doc[start:end])
 
-    def first_party_rules(self, doc: Doc, spans: List[Span]) -> List[Span]:
+    def first_party_rules(self, doc: Doc, records: List[Record]) -> List[Record]:
         """Drop THIRD_PARTY spans that name the first party or lie in its definition, and add
         spans for its group ("Acme entities").
 
         doc (Doc): The document.
-        spans (List[Span]): Candidate spans of any labels.
-        RETURNS (List[Span]): The spans after these rules.
+        records (List[Record]): Candidate records of any labels.
+        RETURNS (List[Record]): The records after these rules.
         """
-        names, regions = self._first_party.detect(doc, self._context)
+        context = self._context
+        names, regions = self._first_party.detect(doc, context)
         # "provided by Google" names the first party only if no catalogued third party is meant.
         names |= {n for n in self._first_party.vendor_names if n not in self._catalogued}
         if not names and not regions:
-            return spans
+            return records
+        party = self._label_ids[0]
+        strings = doc.vocab.strings
         kept = []
         verdicts: Dict[tuple, bool] = {}  # one decision per (text, entry): names repeat
-        for span in spans:
-            if span.label_ == THIRD_PARTY:
-                if any(start <= span.start and span.end <= end for start, end in regions):
+        for record in records:
+            start, end, label, span_id, _ = record
+            if label == party:
+                if any(first <= start and end <= last for first, last in regions):
                     continue
-                entry = span.id_.split("/", 1)[0]
-                key = (span.text, entry)
+                entry = self.facts(span_id, strings).entry
+                text = context.span_text(start, end)
+                key = (text, entry)
                 if key not in verdicts:
                     organization = self._organizations.get(entry, ())
                     verdicts[key] = names_first_party(
-                        self._first_party.words(span.text), organization, names, raw_words(span.text)
+                        self._first_party.words(text), organization, names, raw_words(text)
                     )
                 if verdicts[key]:
                     continue
-            kept.append(span)
-        mentions = self._first_party.mentions(doc, names)
-        kept.extend(self._first_party.group_spans(doc, mentions, THIRD_PARTY, GROUP_ID))
+            kept.append(record)
+        # Only mentions followed by a group noun make spans: only those are looked for.
+        near = self._first_party.before_group_nouns(context)
+        mentions = self._first_party.mentions(doc, names, context, near) if near != [] else []
+        for span in self._first_party.group_spans(doc, mentions, THIRD_PARTY, GROUP_ID, context):
+            kept.append((span.start, span.end, span.label, span.id, span))
         return kept
 
     def __call__(self, doc: Doc) -> Doc:
@@ -448,28 +487,50 @@ class SpanResolver:
         RETURNS (Doc): The same document.
         """
         # Per-document lookups for the rules below; set anew for each document.
-        self._context = DocContext(doc)
+        context = self._context = DocContext(doc)
         # Iterating a span group makes a Span object per span: done once, kept for the rules.
-        candidates = list(doc.spans.get(self.spans_key, []))
+        candidates = self._candidates = list(doc.spans.get(self.spans_key, []))
         party, data_type = self._label_ids
-        self._parties = [s for s in candidates if s.label == party]  # as the rulers left them
-        spans = []
+        strings = doc.vocab.strings
+        facts = self.facts
+        trim_words = self._trim
+        lower = context.lower if candidates else []
+        records: List[Record] = []
+        # For ``keep_listed``: the list-only DATA_TYPE records, and where the others that count
+        # by themselves start and end.
+        weak: List[int] = []
+        strong_starts, strong_ends = set(), set()
         for span in candidates:
-            span = self.trim(span)
-            label = span.label
-            if label == party and self.is_not_a_recipient(span):
-                continue
-            if label == data_type and self.is_not_a_data_type(span):
-                continue
-            spans.append(span)
-        if self._listed_ids:
-            spans = self.keep_listed(spans)
-        spans = self.first_party_rules(doc, spans)
-        spans = drop_parties_inside_data_types(longest_per_label(spans))
-        self._parties = []
-        doc.spans[self.spans_key] = spans
+            start, end, label, span_id = span.start, span.end, span.label, span.id
+            trimmed = start
+            words = trim_words.get(label)
+            if words:  # the leading words its label leaves out ("your email address"); one token stays
+                while trimmed < end - 1 and lower[trimmed] in words:
+                    trimmed += 1
+            if label == party:
+                if self.is_not_a_recipient(trimmed, end, facts(span_id, strings)):
+                    continue
+            elif label == data_type:
+                span_facts = facts(span_id, strings)
+                if self.is_not_a_data_type(trimmed, end, span_facts):
+                    continue
+                if span_facts.listed:
+                    weak.append(len(records))
+                elif not span_facts.generic:
+                    strong_starts.add(trimmed)
+                    strong_ends.add(end)
+            if trimmed != start:
+                # A trimmed span keeps its label and rule id (a knowledge-base id is not kept).
+                span = Span(doc, trimmed, end, label=label, span_id=span_id)
+            records.append((trimmed, end, label, span_id, span))
+        records = self.keep_listed(records, weak, strong_starts, strong_ends)
+        records = self.first_party_rules(doc, records)
+        records = drop_parties_inside(longest_per_label(records, len(doc)), party, data_type)
+        self._candidates = []
+        self._context = None
+        doc.spans[self.spans_key] = [record[4] for record in records]
         if self.annotate_ents:
-            doc.ents = filter_spans(spans)
+            set_ents(doc, filter_records(records, len(doc)))
         return doc
 
     def to_disk(self, path, *, exclude=tuple()) -> None:

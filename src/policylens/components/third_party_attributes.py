@@ -5,7 +5,7 @@ kind open ("third parties", "partners", "service providers") the category comes 
 (``party_context.py``, cues in ``patterns/context_rules.json``).
 """
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import srsly
 from spacy.language import Language
@@ -31,6 +31,8 @@ class ThirdPartyAttributes(TableComponent):
         super().__init__(name, spans_key=spans_key)
         self.context_rules: dict = {}
         self.context = PartyContext()
+        self._rows: Dict[int, dict] = {}  # the table row of each span id, looked up once
+        self._table_seen: Optional[dict] = None
 
     def initialize(
         self, get_examples=None, *, nlp=None, catalogue: Optional[List[dict]] = None, rules: Optional[dict] = None
@@ -55,7 +57,18 @@ class ThirdPartyAttributes(TableComponent):
 
     def attributes(self, span: Span) -> dict:
         """RETURNS (dict): ``{"category", "named", "organization", "service"}`` of one span, from its entry."""
-        return dict(self.table.get(entry_id(span), DEFAULT))
+        return dict(self._row(span))
+
+    def _row(self, span: Span) -> dict:
+        """The table row of a span's entry (not to be changed), kept per span id: many spans share one."""
+        if self._table_seen is not self.table:
+            self._rows, self._table_seen = {}, self.table  # the table was replaced (initialize, from_disk)
+        row = self._rows.get(span.id)
+        if row is None:
+            if len(self._rows) > 100_000:
+                self._rows.clear()  # ids come from the rules, but keep the memory bounded anyway
+            row = self._rows[span.id] = self.table.get(entry_id(span), DEFAULT)
+        return row
 
     def __call__(self, doc: Doc) -> Doc:
         """Set the attributes of every THIRD_PARTY span, with categories read in context.
@@ -71,7 +84,7 @@ class ThirdPartyAttributes(TableComponent):
         parties = sorted((s for s in doc.spans[self.spans_key] if s.label == label), key=lambda s: s.start)
         if not parties:
             return doc
-        attrs = {s.start: self.attributes(s) for s in parties}
+        attrs = {s.start: dict(self._row(s)) for s in parties}
         categories = self.context.categories(
             parties,
             {start: a["category"] for start, a in attrs.items()},

@@ -1,0 +1,153 @@
+"""De-overlapping of candidate spans held as plain tuples, and ``doc.ents`` written from arrays.
+
+The span resolver works on ``(start, end, label, span_id, span)`` tuples ("records"): their ints
+are compared without a property read per look-up, and ``spacy.util.filter_spans`` and the
+``doc.ents`` setter (which makes a Span per entity and visits every token in Python) are
+replaced by the same rules on these tuples and their spans. The results are those of the spaCy functions, down
+to the order of equal spans.
+"""
+import bisect
+import itertools
+from operator import itemgetter
+from typing import Dict, List, Tuple
+
+import numpy
+
+from spacy.attrs import ENT_IOB, ENT_TYPE
+from spacy.strings import get_string_id
+from spacy.tokens import Doc, Span
+
+from ..labels import LABELS
+
+Record = Tuple[int, int, int, int, Span]  # start, end, label id, span id, the Span itself
+
+# The position of each label in LABELS, by label id (other labels come after, as 99).
+LABEL_RANK: Dict[int, int] = {get_string_id(label): i for i, label in enumerate(LABELS)}
+# The Token.ent_iob value of a token outside every entity.
+IOB_OUTSIDE = 2
+
+
+def filter_records(records: List[Record], length: int) -> List[Record]:
+    """``spacy.util.filter_spans`` on records: the longest first, then the earliest.
+
+    Records that overlap nothing are kept as they are; only runs of overlapping records (and
+    any set holding an empty record, whose test reaches the token before it) go through
+    ``longest_first``. Runs share no token, so each run's choice is the whole set's.
+
+    records (List[Record]): Records of any labels.
+    length (int): The document's length in tokens.
+    RETURNS (List[Record]): Non-overlapping records, sorted by start.
+    """
+    by_start = sorted(records, key=itemgetter(0))
+    kept: List[Record] = []
+    run: List[Record] = []
+    run_end = -1
+    for record in by_start:
+        if record[0] >= record[1]:
+            return longest_first(records, length)
+        if record[0] < run_end:
+            run.append(record)
+            run_end = max(run_end, record[1])
+            continue
+        if len(run) > 1:
+            kept.extend(longest_first(run, length))
+        elif run:
+            kept.append(run[0])
+        run, run_end = [record], record[1]
+    if len(run) > 1:
+        kept.extend(longest_first(run, length))
+    elif run:
+        kept.append(run[0])
+    return kept
+
+
+def longest_first(records: List[Record], length: int) -> List[Record]:
+    """``spacy.util.filter_spans`` itself on records (``filter_records`` calls it for overlaps).
+
+    records (List[Record]): Records, in the order that decides between equal ones.
+    length (int): The document's length in tokens.
+    RETURNS (List[Record]): Non-overlapping records, sorted by start.
+    """
+    # filter_spans sorts by (length, -start), reversed, which keeps equal spans in their order:
+    # the same as sorting (-length, start, position) ascending, done here on one int per record
+    # (its digits in base ``radix``): ints sort faster than tuples.
+    radix = max(length, len(records)) + 1
+    order = sorted([((r[0] - r[1]) * radix + r[0]) * radix + i for i, r in enumerate(records)])
+    kept = []
+    # Token i covered <=> seen[i]; one spare cell at the end stands for filter_spans' "-1 not
+    # seen" test of an empty span at the start.
+    seen = bytearray(length + 1)
+    for key in order:
+        start, end = records[key % radix][0], records[key % radix][1]
+        # As filter_spans: a longer record seen before can only cover a shorter one's ends.
+        if not seen[start] and not seen[end - 1]:
+            kept.append(records[key % radix])
+            if end > start:
+                seen[start:end] = b"\x01" * (end - start)
+    kept.sort(key=itemgetter(0))
+    return kept
+
+
+def longest_per_label(records: List[Record], length: int) -> List[Record]:
+    """Keep, per label, the longest of overlapping records (ties: the earliest).
+
+    records (List[Record]): Candidate records of any labels.
+    length (int): The document's length in tokens.
+    RETURNS (List[Record]): Records sorted by position; no two of one label overlap.
+    """
+    by_label: Dict[int, List[Record]] = {}
+    for record in records:
+        by_label.setdefault(record[2], []).append(record)
+    kept: List[Record] = []
+    for group in by_label.values():
+        kept.extend(filter_records(group, length))
+    # Sorted by (start, end, label rank, position), as one int per record (see filter_records).
+    rank = LABEL_RANK.get
+    radix = max(length, len(kept)) + 1
+    order = sorted([((r[0] * radix + r[1]) * 100 + rank(r[2], 99)) * radix + i for i, r in enumerate(kept)])
+    return [kept[key % radix] for key in order]
+
+
+def drop_parties_inside(records: List[Record], party: int, data_type: int) -> List[Record]:
+    """Drop THIRD_PARTY records that a longer DATA_TYPE record contains ("third-party cookies").
+
+    records (List[Record]): Records of any labels.
+    party (int): The THIRD_PARTY label id.
+    data_type (int): The DATA_TYPE label id.
+    RETURNS (List[Record]): The records without those THIRD_PARTY records.
+    """
+    data_types = sorted((r[0], r[1]) for r in records if r[2] == data_type)
+    if not data_types:
+        return records
+    # A longer record containing r starts before r and ends at or after it, or starts with r
+    # and ends after it: found by bisection instead of comparing every pair.
+    starts = [start for start, _ in data_types]
+    furthest = list(itertools.accumulate((end for _, end in data_types), max))
+
+    def inside(start: int, end: int) -> bool:
+        before = bisect.bisect_left(starts, start)
+        if before and furthest[before - 1] >= end:
+            return True
+        same = bisect.bisect_right(starts, start)
+        return same > before and data_types[same - 1][1] > end
+
+    return [r for r in records if not (r[2] == party and inside(r[0], r[1]))]
+
+
+def set_ents(doc: Doc, records: List[Record]) -> None:
+    """Set ``doc.ents`` to non-overlapping records, as ``doc.ents = spans`` would.
+
+    Tokens of an entity get its label, knowledge-base id and (when set) span id; the others are
+    outside and keep their ids. The setter makes a new Span per entity and visits every token in
+    Python; here one ``Doc.from_array`` marks every token outside, and ``Doc.set_ents`` with the
+    records' own spans sets the entity tokens only.
+
+    doc (Doc): The document.
+    records (List[Record]): Non-overlapping records (``filter_records``'s result).
+    """
+    if not len(doc):
+        return
+    outside = numpy.zeros((len(doc), 2), dtype=numpy.uint64)
+    outside[:, 0] = IOB_OUTSIDE
+    doc.from_array([ENT_IOB, ENT_TYPE], outside)
+    doc.set_ents([record[4] for record in records], default="unmodified")
