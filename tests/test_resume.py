@@ -60,7 +60,10 @@ def kill_part_way(cmd, partial, sig):
 
     RETURNS (Tuple[int, str]): The exit status and stderr.
     """
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # The run takes a couple of seconds; on a busy machine this loop could miss the moment and
+    # find it finished. A lower priority for the run (not for this loop) keeps the window open.
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: os.nice(10))
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None:
         if partial.exists() and partial.read_bytes().count(b"\n") >= KILL_AFTER_LINES:
