@@ -66,68 +66,20 @@ class TokenNFA:
                     break
             self.closure.append((tuple(reach), accept))
         self.start = number[(0, 0)] if k else None
-        self.tokens_of: Dict[FrozenSet[int], Tuple[int, ...]] = {}  # states -> their pattern tokens
-        self.steps: Dict[Tuple[FrozenSet[int], int], Tuple[FrozenSet[int], bool]] = {}  # see ends
+        self._alone: Optional["CombinedNFA"] = None  # this automaton run on its own, see ends
 
     def ends(self, conditions: "DocConditions", start: int, n: int) -> Set[int]:
         """Where the matches that start at token ``start`` end (exclusive), empty ones left out.
 
+        The walk is ``CombinedNFA``'s, over this one pattern (one loop to keep right, not two).
         conditions (DocConditions): The Doc's attributes (fast_ruler.DocConditions).
         start (int): The first token of the matches.
         n (int): The Doc's length.
         RETURNS (Set[int]): The end positions.
         """
-        ends: Set[int] = set()
-        if self.start is None:
-            return ends
-        reach, accept = self.closure[self.start]
-        reach = frozenset(reach)
-        pos = start
-        passes, tests, steps, tokens_of = conditions.passes, self.tests, self.steps, self.tokens_of
-        # Verdicts per (test, token) for the whole Doc: the variants of a pattern walk the same
-        # tokens with the same tests from the same starts.
-        verdicts, ids, stride = conditions.verdicts, self.ids, n + 1
-        while True:
-            if accept and pos > start:
-                ends.add(pos)
-            if pos == n or not reach:
-                return ends
-            tokens = tokens_of.get(reach)
-            if tokens is None:
-                tokens = tokens_of[reach] = tuple(sorted({self.token[state] for state in reach}))
-            # The states that follow depend only on which of the tokens' tests pass: remembered
-            # per (states, verdicts), as in a lazily built deterministic automaton.
-            passed = 0
-            for bit, i in enumerate(tokens):
-                key = ids[i] * stride + pos
-                ok = verdicts.get(key)
-                if ok is None:
-                    ok = verdicts[key] = passes(tests[i], pos)
-                if ok:
-                    passed |= 1 << bit
-            step = steps.get((reach, passed))
-            if step is None:
-                if len(steps) > STEP_MEMO_SIZE:
-                    steps.clear()
-                step = steps[(reach, passed)] = self._step(reach, tokens, passed)
-            reach, accept = step
-            pos += 1
-
-    def _step(self, reach: FrozenSet[int], tokens: Tuple[int, ...], passed: int) -> Tuple[FrozenSet[int], bool]:
-        """The states after one token, and whether a match ends after it.
-
-        reach (FrozenSet[int]): The states before the token.
-        tokens (Tuple[int, ...]): The pattern tokens of those states, in order.
-        passed (int): Bit ``b`` set when the token passes the tests of ``tokens[b]``.
-        """
-        following: Set[int] = set()
-        accept = False
-        for state in reach:
-            if passed >> tokens.index(self.token[state]) & 1:
-                step_reach, step_accept = self.closure[self.advance[state]]
-                following.update(step_reach)
-                accept = accept or step_accept
-        return frozenset(following), accept
+        if self._alone is None:
+            self._alone = CombinedNFA([self])
+        return {end for _, end in self._alone.ends(conditions, start, n, (0,))}
 
 
 class CombinedNFA:
@@ -138,7 +90,7 @@ class CombinedNFA:
     each would read the same tokens from the same start. Here the patterns' states are numbered
     side by side, a state reads the test of its pattern token by the test's number (equal tests
     of different patterns are one), and a step gives the states that follow and the patterns
-    whose match ends there; steps are remembered per (states, verdicts) as in ``TokenNFA``, for
+    whose match ends there; steps are remembered per (states, verdicts), for
     all the starts of all Docs.
     """
 
