@@ -15,13 +15,13 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 import numpy
 import srsly
-from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from ..extensions import set_attrs
 from ..labels import CONTACT_EMAIL, SPANS_KEY
+from .token_types import TypeValues
 
 LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-'")
 LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
@@ -29,12 +29,9 @@ OPEN, CLOSE = frozenset("[({<"), frozenset("])}>")
 # "(at)", "[ at ]", "{dot}" inside one token; the word list is tiny, the input bounded by the token.
 IN_TOKEN_MARKER = re.compile(r"\s?[\[\(\{<]\s?(at|dot)\s?[\]\)\}>]\s?", re.IGNORECASE)
 MAX_DOMAIN_LABELS = 8
-# Characters an address or an obfuscation marker needs; ``find`` looks only near them.
-_CANDIDATE_CHAR = re.compile(r"[@\[\(\{<]")
-# Per token text (hash): whether an address may start at the token, or just before it.
-_MARKED_HERE, _MARKED_BEFORE = 1, 2
-_MARKERS: Dict[int, int] = {}
-_MARKERS_SIZE = 1_000_000
+# What a token's text makes it for ``find`` (bits): an address may start at the token; the
+# token is an "at" word; the token is an opening bracket.
+_MAY_START, _AT, _OPEN = 1, 2, 4
 
 
 def normalise_address(address: str) -> Optional[str]:
@@ -290,36 +287,58 @@ class ContactEmails:
 
 
 def _candidates(doc: Doc) -> List[int]:
-    """The tokens where an address can start, in order: a superset, found without a Python step per token.
+    """The tokens where an address can start, in order, found without a Python step per token.
 
-    An address starts at a token with "@" or a bracket in it (plain, in-token obfuscated), or
-    right before a bracket or an "at" token (obfuscated across tokens). Every other token is
-    passed over by ``find`` anyway, so skipping them changes nothing. Each distinct token text
-    is examined once and the verdict remembered (``doc.text`` would cost a Python step per token).
+    ``find`` can only match at a token with "@" in it (plain), a token that is a whole in-token
+    obfuscated address ("a(at)b.com"), or a token followed by an "at" marker ("at", or a lone
+    opening bracket and "at": "a [at] b"), for obfuscated addresses across tokens. Every other
+    token would be passed over by ``find`` anyway, so leaving them out changes nothing. What a
+    token can be follows from its text, decided once per distinct text (``token_types``).
 
     doc (Doc): The document.
     RETURNS (List[int]): Sorted token indices.
     """
-    if not len(doc):
+    n = len(doc)
+    if not n:
         return []
-    unique, inverse = numpy.unique(doc.to_array(ORTH), return_inverse=True)
-    strings = doc.vocab.strings
+    codes = _TOKEN_CODES(doc)
+    if not (codes & (_MAY_START | _AT)).any():  # no "@", no in-token address, no "at": nothing to look at
+        return []
+    here = (codes & _MAY_START) != 0
+    is_at = (codes & _AT) != 0
+    before = numpy.zeros(n, dtype=bool)
+    before[:-1] = is_at[1:]
+    before[:-2] |= ((codes[1:-1] & _OPEN) != 0) & is_at[2:]
+    return numpy.flatnonzero(here | before).tolist()
+
+
+def _token_codes(doc: Doc, orths: List[int]) -> List[int]:
+    """What tokens with these texts can be for ``find`` (``_MAY_START``, ``_AT``, ``_OPEN`` bits).
+
+    doc (Doc): A Doc with tokens of these texts.
+    orths (List[int]): ORTH hashes.
+    RETURNS (List[int]): One code per text.
+    """
+    vocab = doc.vocab
     codes = []
-    for orth in unique.tolist():
-        code = _MARKERS.get(orth)
-        if code is None:
-            if len(_MARKERS) >= _MARKERS_SIZE:
-                _MARKERS.clear()
-            text = strings[orth]
-            code = _MARKERS[orth] = (_MARKED_HERE if _CANDIDATE_CHAR.search(text) else 0) | (
-                _MARKED_BEFORE if text.lower() == "at" or _CANDIDATE_CHAR.search(text) else 0
-            )
+    for orth in orths:
+        text = vocab.strings[orth]
+        code = 0
+        if "@" in text:
+            code |= _MAY_START
+        elif text[:1].isalnum():
+            plain = _deobfuscate_token(text)
+            if plain and normalise_address(plain):
+                code |= _MAY_START
+        if vocab[orth].lower_ == "at":  # as ``_marker`` reads it, the token's lower_
+            code |= _AT
+        if text in OPEN:
+            code |= _OPEN
         codes.append(code)
-    codes = numpy.asarray(codes, dtype="int8")[inverse.reshape(-1)]
-    here = numpy.flatnonzero(codes & _MARKED_HERE)
-    before = numpy.flatnonzero(codes & _MARKED_BEFORE) - 1
-    found = numpy.union1d(here, before[before >= 0]) if len(before) else here
-    return found.tolist()
+    return codes
+
+
+_TOKEN_CODES = TypeValues(_token_codes, "int8", -1)
 
 
 def _contains_phrase(text: str, phrase: str) -> bool:

@@ -8,12 +8,14 @@ The table itself is spaCy's own ``lemma_lookup`` from spacy-lookups-data.
 from typing import Callable, List, Optional, Tuple
 
 import numpy
-from spacy.attrs import LEMMA, LOWER
+from spacy.attrs import LEMMA
 from spacy.errors import Errors
 from spacy.language import Language
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc, Token
 from thinc.api import Model
+
+from .token_types import TypeValues
 
 
 class LowercaseLookupLemmatizer(Lemmatizer):
@@ -28,8 +30,8 @@ class LowercaseLookupLemmatizer(Lemmatizer):
 
     def __call__(self, doc: Doc) -> Doc:
         """Lemmatize a document. In ``lower_lookup`` mode the lemma is looked up once per distinct
-        lower-case form (and remembered), and all lemmas are set in one ``Doc.from_array``,
-        instead of a Python step per token; the lemmas are those of ``lower_lookup_lemmatize``.
+        token text (``token_types``) and all lemmas are set in one ``Doc.from_array``, instead of
+        a Python step per token; the lemmas are those of ``lower_lookup_lemmatize``.
 
         doc (Doc): The document.
         RETURNS (Doc): The same document.
@@ -40,27 +42,31 @@ class LowercaseLookupLemmatizer(Lemmatizer):
             self._validate_tables(Errors.E1004)
         error_handler = self.get_error_handler()
         try:
-            table = self.lookups.get_table("lemma_lookup", {})
-            if getattr(self, "_lemma_memo_table", None) is not table:  # new or reloaded tables
-                self._lemma_memo_table, self._lemma_memo = table, {}
-            memo = self._lemma_memo
-            strings = self.vocab.strings
-            unique, inverse = numpy.unique(doc.to_array(LOWER), return_inverse=True)
-            lemmas = []
-            for lower_id in unique.tolist():
-                lemma = memo.get(lower_id)
-                if lemma is None:
-                    lower = strings[lower_id]
-                    lemma = memo[lower_id] = strings.add(table.get(lower, lower))
-                lemmas.append(lemma)
-            values = numpy.asarray(lemmas, dtype="uint64")[inverse.reshape(-1)]
+            values = self._lemma_values()(doc).reshape(-1, 1)
             if not self.overwrite:
-                current = doc.to_array(LEMMA)
+                current = doc.to_array([LEMMA])
                 values = numpy.where(current == 0, values, current)
-            doc.from_array([LEMMA], values.reshape(-1, 1))
+            doc.from_array([LEMMA], values)
             return doc
         except Exception as e:
             error_handler(self.name, self, [doc], e)
+
+    def _lemma_values(self) -> TypeValues:
+        """The lemma hash per distinct token text (anew when the tables are replaced or reloaded).
+
+        RETURNS (TypeValues): Lemma hashes (uint64; 0, the empty string, marks "not looked up").
+        """
+        table = self.lookups.get_table("lemma_lookup", {})
+        if getattr(self, "_lemma_table", None) is not table:
+            strings = self.vocab.strings
+
+            def lemmas(doc: Doc, orths: List[int]) -> List[int]:
+                # The lexeme's LOWER, as the token's ``lower_`` gives it (never empty).
+                lowers = [doc.vocab[orth].lower_ for orth in orths]
+                return [strings.add(table.get(lower, lower)) for lower in lowers]
+
+            self._lemma_table, self._lemma_by_type = table, TypeValues(lemmas, "uint64", 0)
+        return self._lemma_by_type
 
     def lower_lookup_lemmatize(self, token: Token) -> List[str]:
         """Lemmatize the lower-cased token text with the lookup table.
