@@ -51,3 +51,13 @@ def test_values_are_computed_once_per_text():
     assert sorted(asked) == ["a", "b", "c", "d"]
     assert values(nlp.make_doc("")).tolist() == []
     assert numpy.asarray(values(nlp.make_doc("d d"))).dtype == numpy.uint64
+
+
+def test_a_docs_numbers_are_read_again_when_its_tokens_change():
+    nlp = spacy.blank("en")
+    types = TypeIds(slots=64)
+    doc = nlp.make_doc("contact us at privacy@example.com today")
+    assert types.of_doc(doc) is types.of_doc(doc)  # read once
+    with doc.retokenize() as retokenizer:
+        retokenizer.merge(doc[1:3])
+    assert types.orths(types.of_doc(doc)).tolist() == doc.to_array(ORTH).tolist()

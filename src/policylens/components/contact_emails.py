@@ -30,8 +30,8 @@ OPEN, CLOSE = frozenset("[({<"), frozenset("])}>")
 IN_TOKEN_MARKER = re.compile(r"\s?[\[\(\{<]\s?(at|dot)\s?[\]\)\}>]\s?", re.IGNORECASE)
 MAX_DOMAIN_LABELS = 8
 # What a token's text makes it for ``find`` (bits): an address may start at the token; the
-# token is an "at" word; the token is an opening bracket.
-_MAY_START, _AT, _OPEN = 1, 2, 4
+# token is the word "at", the word "dot", an opening bracket, a closing bracket.
+_MAY_START, _AT, _DOT, _OPEN, _CLOSE = 1, 2, 4, 8, 16
 
 
 def normalise_address(address: str) -> Optional[str]:
@@ -290,10 +290,12 @@ def _candidates(doc: Doc) -> List[int]:
     """The tokens where an address can start, in order, found without a Python step per token.
 
     ``find`` can only match at a token with "@" in it (plain), a token that is a whole in-token
-    obfuscated address ("a(at)b.com"), or a token followed by an "at" marker ("at", or a lone
-    opening bracket and "at": "a [at] b"), for obfuscated addresses across tokens. Every other
-    token would be passed over by ``find`` anyway, so leaving them out changes nothing. What a
-    token can be follows from its text, decided once per distinct text (``token_types``).
+    obfuscated address ("a(at)b.com"), or a token followed by an "at" marker, for obfuscated
+    addresses across tokens: a bracketed one ("a [at] b", a lone opening bracket, "at", a lone
+    closing bracket) or a bare "at" with a "dot" word somewhere after it (``_multi_token`` takes
+    a bare "at" only when a "dot" marker follows the domain). Every other token would be passed
+    over by ``find`` anyway, so leaving them out changes nothing. What a token can be follows
+    from its text, decided once per distinct text (``token_types``).
 
     doc (Doc): The document.
     RETURNS (List[int]): Sorted token indices.
@@ -304,16 +306,18 @@ def _candidates(doc: Doc) -> List[int]:
     codes = _TOKEN_CODES(doc)
     if not (codes & (_MAY_START | _AT)).any():  # no "@", no in-token address, no "at": nothing to look at
         return []
-    here = (codes & _MAY_START) != 0
+    found = (codes & _MAY_START) != 0
     is_at = (codes & _AT) != 0
-    before = numpy.zeros(n, dtype=bool)
-    before[:-1] = is_at[1:]
-    before[:-2] |= ((codes[1:-1] & _OPEN) != 0) & is_at[2:]
-    return numpy.flatnonzero(here | before).tolist()
+    # Before a bracketed "at": token i + 1 opens, i + 2 is "at", i + 3 closes.
+    found[:-3] |= ((codes[1:-2] & _OPEN) != 0) & is_at[2:-1] & ((codes[3:] & _CLOSE) != 0)
+    dots = numpy.flatnonzero(codes & _DOT)
+    if len(dots):  # before a bare "at" with a "dot" word after the first domain label
+        found[: max(0, dots[-1] - 2)] |= is_at[1 : max(1, dots[-1] - 1)]
+    return numpy.flatnonzero(found).tolist()
 
 
 def _token_codes(doc: Doc, orths: List[int]) -> List[int]:
-    """What tokens with these texts can be for ``find`` (``_MAY_START``, ``_AT``, ``_OPEN`` bits).
+    """What tokens with these texts can be for ``find`` (``_MAY_START``, ``_AT``... bits).
 
     doc (Doc): A Doc with tokens of these texts.
     orths (List[int]): ORTH hashes.
@@ -330,10 +334,15 @@ def _token_codes(doc: Doc, orths: List[int]) -> List[int]:
             plain = _deobfuscate_token(text)
             if plain and normalise_address(plain):
                 code |= _MAY_START
-        if vocab[orth].lower_ == "at":  # as ``_marker`` reads it, the token's lower_
+        lower = vocab[orth].lower_  # as ``_marker`` reads it, the token's lower_
+        if lower == "at":
             code |= _AT
+        elif lower == "dot":
+            code |= _DOT
         if text in OPEN:
             code |= _OPEN
+        elif text in CLOSE:
+            code |= _CLOSE
         codes.append(code)
     return codes
 

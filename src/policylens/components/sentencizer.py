@@ -9,9 +9,10 @@ policies that cost more than the rulers' phrase matching. The rule is the same h
   (so closing quotes and brackets stay with the sentence they end).
 
 Token i > 0 thus starts a sentence when it is a word (not punctuation) and a ``punct_chars``
-token comes after the last word before it. Whether a token is a word, punctuation or one of
+token comes after the last word before it: the word-or-``punct_chars`` token before it is a
+``punct_chars`` token. Whether a token is a word, punctuation or one of
 ``punct_chars`` follows from its text: it is decided once per distinct text (``token_types``),
-the rest is two running maxima over the Doc, and spaCy's own (compiled) ``set_annotations``
+the rest is a few array operations, and spaCy's own (compiled) ``set_annotations``
 writes the starts. ``tests/test_sentencizer.py`` checks the boundaries against spaCy's sentencizer.
 """
 from typing import Callable, Iterable, List, Optional
@@ -64,14 +65,13 @@ class ArraySentencizer(Sentencizer):
         if not n:
             return numpy.zeros(0, dtype=bool)
         kinds = self._kinds()(doc)
-        is_char = kinds == _CHAR
-        is_word = kinds == _WORD
-        positions = numpy.arange(n)
-        # For each token, the last punct_chars token and the last word strictly before it.
-        last_char = numpy.maximum.accumulate(numpy.where(is_char, positions, -1))
-        last_word = numpy.maximum.accumulate(numpy.where(is_word, positions, -1))
+        # Only words and punct_chars tokens matter (other punctuation is passed over): a word
+        # starts a sentence when the word-or-punct_chars token before it is a punct_chars token.
+        counted = numpy.flatnonzero(kinds != _PUNCT)
+        counted_kinds = kinds[counted]
+        firsts = counted[1:][(counted_kinds[1:] == _WORD) & (counted_kinds[:-1] == _CHAR)]
         starts = numpy.zeros(n, dtype=bool)
-        starts[1:] = is_word[1:] & (last_char[:-1] > last_word[:-1])
+        starts[firsts] = True
         starts[0] = True
         return starts
 
@@ -81,20 +81,20 @@ class ArraySentencizer(Sentencizer):
         than the array operations on so few tokens.
 
         docs (Iterable[Doc]): The documents.
-        RETURNS (list): Booleans per token (a list), per Doc.
+        RETURNS (list): Booleans per token (a list or an array), per Doc.
         """
-        return [super(ArraySentencizer, self).predict([doc])[0] if len(doc) <= SHORT_DOC else self.starts(doc).tolist() for doc in docs]
+        return [super(ArraySentencizer, self).predict([doc])[0] if len(doc) <= SHORT_DOC else self.starts(doc) for doc in docs]
 
     def set_annotations(self, docs: Iterable[Doc], batch_tag_ids) -> None:
         """Set ``is_sent_start`` of every token (only where unset unless ``overwrite``), with
-        spaCy's compiled loop, which reads a list of booleans fastest.
+        spaCy's compiled loop (an array is handed to it as bytes, which it reads fastest).
 
         docs (Iterable[Doc]): The documents.
         batch_tag_ids: From ``predict`` or ``starts``: booleans per token (a list or an array), per Doc.
         """
         if isinstance(docs, Doc):
             docs = [docs]
-        batch = [guesses.tolist() if isinstance(guesses, numpy.ndarray) else guesses for guesses in batch_tag_ids]
+        batch = [guesses.astype(bool).tobytes() if isinstance(guesses, numpy.ndarray) else guesses for guesses in batch_tag_ids]
         super().set_annotations(docs, batch)
 
 

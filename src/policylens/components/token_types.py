@@ -8,10 +8,14 @@ Python step per distinct text, cost more than the rest of those components. Here
 - ``TypeIds`` numbers every distinct text (ORTH hash) once per process and finds the numbers of
   a Doc's tokens with a direct-mapped table in numpy: one gather and one comparison per token.
   Only texts it has not seen (or whose slot another text holds) take a Python step.
+- ``TypeIds.of_doc`` keeps a Doc's numbers while the Doc lives, so reading the Doc's ORTH column
+  (the costliest step left) happens once for all these components. The numbers are read again
+  when the Doc's length changed; no component of the pipeline retokenizes a Doc.
 - ``TypeValues`` keeps one value per number for one component and hands back the values of a
   Doc's tokens as an array, computing values only for numbers it has not met yet.
 """
-from typing import Callable, Dict, List, Optional
+import weakref
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy
 from spacy.attrs import ORTH
@@ -36,12 +40,32 @@ class TypeIds:
         self._slot_orth = numpy.zeros(slots, dtype="uint64")  # 0: empty (no token has ORTH 0)
         self._slot_id = numpy.zeros(slots, dtype=numpy.intp)
         self._ids: Dict[int, int] = {}
+        self._orths = numpy.zeros(0, dtype="uint64")  # the ORTH hash of each number
+        # Numbers of live Docs: (generation, length, numbers).
+        self._docs: "weakref.WeakKeyDictionary[Doc, Tuple[int, int, numpy.ndarray]]" = weakref.WeakKeyDictionary()
         # Changes when the numbering starts over: values kept per number are then void.
         self.generation = 0
 
     def __len__(self) -> int:
         """RETURNS (int): How many texts have a number (numbers are 0 .. len - 1)."""
         return len(self._ids)
+
+    def of_doc(self, doc: Doc) -> numpy.ndarray:
+        """The numbers of a Doc's tokens, read once while the Doc lives (and its length stays).
+
+        doc (Doc): The document.
+        RETURNS (numpy.ndarray): One number (intp) per token; do not modify.
+        """
+        kept = self._docs.get(doc)
+        if kept is not None and kept[0] == self.generation and kept[1] == len(doc):
+            return kept[2]
+        ids = self.ids(doc.to_array(ORTH))
+        self._docs[doc] = (self.generation, len(doc), ids)
+        return ids
+
+    def orths(self, ids: numpy.ndarray) -> numpy.ndarray:
+        """The ORTH hashes of numbers. ids (numpy.ndarray): Numbers. RETURNS (numpy.ndarray): Hashes."""
+        return self._orths[ids]
 
     def ids(self, orth: numpy.ndarray) -> numpy.ndarray:
         """The numbers of the texts.
@@ -62,12 +86,18 @@ class TypeIds:
         if len(self._ids) + len(unique) > self.max_types:  # start over: every number is void
             self._ids.clear()
             self._slot_orth[:] = 0
+            self._docs.clear()
             self.generation += 1
             missed = numpy.ones(len(orth), dtype=bool)
             unique, inverse = numpy.unique(orth, return_inverse=True)
         known = self._ids
         numbers = numpy.fromiter((known.setdefault(h, len(known)) for h in unique.tolist()), dtype=numpy.intp, count=len(unique))
         ids[missed] = numbers[inverse.reshape(-1)]
+        if len(self._orths) < len(known):
+            grown = numpy.zeros(max(len(known), 2 * len(self._orths)), dtype="uint64")
+            grown[: len(self._orths)] = self._orths
+            self._orths = grown
+        self._orths[numbers] = unique
         # The last text written to a slot holds it: recent texts are the likely ones.
         unique_slots = (unique & self._mask).astype(numpy.intp)
         self._slot_orth[unique_slots] = unique
@@ -107,16 +137,13 @@ class TypeValues:
         self._values = numpy.full(0, self.missing, dtype=self.dtype)
         self._generation = self.types.generation
 
-    def __call__(self, doc: Doc, orth: Optional[numpy.ndarray] = None) -> numpy.ndarray:
+    def __call__(self, doc: Doc) -> numpy.ndarray:
         """The value of each token of the Doc.
 
         doc (Doc): The document.
-        orth (Optional[numpy.ndarray]): ``doc.to_array(ORTH)``, when the caller has it.
         RETURNS (numpy.ndarray): One value per token.
         """
-        if orth is None:
-            orth = doc.to_array(ORTH)
-        ids = self.types.ids(orth)
+        ids = self.types.of_doc(doc)
         if self._generation != self.types.generation:
             self.clear()
         values = self._values
@@ -127,8 +154,8 @@ class TypeValues:
         found = values[ids]
         unknown = found == self.missing
         if unknown.any():
-            new_ids, first = numpy.unique(ids[unknown], return_index=True)
-            new_orths = orth[numpy.flatnonzero(unknown)[first]]
-            values[new_ids] = numpy.asarray(self.compute(doc, new_orths.tolist()), dtype=self.dtype)
+            new_ids = numpy.unique(ids[unknown])
+            new_orths = self.types.orths(new_ids).tolist()
+            values[new_ids] = numpy.asarray(self.compute(doc, new_orths), dtype=self.dtype)
             found = values[ids]
         return found
