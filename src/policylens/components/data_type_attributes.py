@@ -43,9 +43,7 @@ class DataTypeAttributes(TableComponent):
         by_id: Dict[int, dict] = self._by_id
         label = get_string_id(DATA_TYPE)  # compared with span.label: no string look-up per span
         user_data = doc.user_data
-        for span in doc.spans[self.spans_key]:
-            if span.label != label:
-                continue
+        for span in [span for span in doc.spans[self.spans_key] if span.label == label]:
             values = by_id.get(span.id)
             if values is None:
                 values = by_id[span.id] = self.attributes(span)
