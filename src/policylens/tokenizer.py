@@ -22,8 +22,11 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, registry
 
-# A closing bracket or parenthesis glued to the next opening one: "x](y", "x)(y".
-EXTRA_INFIXES = [r"(?<=[^\s\[\(])[\]\)](?=[\[\(])", r"(?<=[\]\)])[\[\(]"]
+# A closing bracket or parenthesis glued to the next opening one: "x](y", "x)(y". The infix
+# regex is tried at every character of a chunk: each branch starts with the bracket it splits at
+# (the character before it is checked after, by a lookbehind over both), so at any other
+# character it fails at once.
+EXTRA_INFIXES = [r"[\]\)](?<=[^\s\[\(][\]\)])(?=[\[\(])", r"[\[\(](?<=[\]\)][\[\(])"]
 # Zero-width characters that web pages leave around words ("privacy@example.com\u200b").
 ZERO_WIDTH = r"[\u200b\u200c\u200d\u2060\ufeff]"
 # The mailto: scheme in front of an address, and zero-width characters.
@@ -166,8 +169,8 @@ def _url_match_without_link_glue(url_match):
     flags = ""
     if pattern.startswith("(?u)"):
         flags, pattern = "(?u)", pattern[len("(?u)") :]
-    # The look-aheads scan one candidate token, so they stay linear in the token's length.
-    return re.compile(flags + r"(?!.*\]\()(?!.*[mM][aA][iI][lL][tT][oO]:)" + pattern).match
+    # The look-ahead scans one candidate token once, so it stays linear in the token's length.
+    return re.compile(flags + r"(?!.*(?:\]\(|[mM][aA][iI][lL][tT][oO]:))" + pattern).match
 
 
 @registry.tokenizers("policylens.tokenizer.v1")
