@@ -1,4 +1,6 @@
 """Numbers per distinct token text (token_types): one number per text, values computed once per text."""
+import sys
+
 import numpy
 import spacy
 from spacy.attrs import ORTH
@@ -61,3 +63,31 @@ def test_a_docs_numbers_are_read_again_when_its_tokens_change():
     with doc.retokenize() as retokenizer:
         retokenizer.merge(doc[1:3])
     assert types.orths(types.of_doc(doc)).tolist() == doc.to_array(ORTH).tolist()
+
+
+def test_threads_sharing_the_numbering_get_their_own_values():
+    import threading
+
+    nlp = spacy.blank("en")
+    types = TypeIds(slots=8, max_types=50)  # collisions and restarts all the time
+    values = TypeValues(lambda doc, hashes: [len(doc.vocab.strings[h]) for h in hashes], "int64", -1, types=types)
+    texts = [" ".join(f"w{'x' * ((i * 7 + j) % 13)}{(i + j) % 37}" for j in range(60)) for i in range(40)]
+    docs = [nlp.make_doc(text) for text in texts]  # made here: the vocab is not shared across threads
+    wrong = []
+
+    def work(part):
+        for doc in part:
+            if values(doc).tolist() != [len(t.text) for t in doc]:
+                wrong.append(doc.text)
+
+    threads = [threading.Thread(target=work, args=(docs[k::4],)) for k in range(4)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns between any two steps (without the lock: wrong values)
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert wrong == []

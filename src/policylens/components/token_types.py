@@ -14,6 +14,7 @@ Python step per distinct text, cost more than the rest of those components. Here
 - ``TypeValues`` keeps one value per number for one component and hands back the values of a
   Doc's tokens as an array, computing values only for numbers it has not met yet.
 """
+import threading
 import weakref
 from typing import Callable, Dict, List, Optional, Tuple
 
@@ -38,13 +39,15 @@ class TypeIds:
         self.max_types = max_types
         self._mask = numpy.uint64(slots - 1)
         self._slot_orth = numpy.zeros(slots, dtype="uint64")  # 0: empty (no token has ORTH 0)
-        self._slot_id = numpy.zeros(slots, dtype=numpy.intp)
+        self._slot_id = numpy.zeros(slots, dtype="int32")  # numbers stay below max_types
         self._ids: Dict[int, int] = {}
         self._orths = numpy.zeros(0, dtype="uint64")  # the ORTH hash of each number
         # Numbers of live Docs: (generation, length, numbers).
         self._docs: "weakref.WeakKeyDictionary[Doc, Tuple[int, int, numpy.ndarray]]" = weakref.WeakKeyDictionary()
         # Changes when the numbering starts over: values kept per number are then void.
         self.generation = 0
+        # The tables are shared by every pipeline of the process: one Doc at a time (threads).
+        self.lock = threading.RLock()
 
     def __len__(self) -> int:
         """RETURNS (int): How many texts have a number (numbers are 0 .. len - 1)."""
@@ -54,14 +57,15 @@ class TypeIds:
         """The numbers of a Doc's tokens, read once while the Doc lives (and its length stays).
 
         doc (Doc): The document.
-        RETURNS (numpy.ndarray): One number (intp) per token; do not modify.
+        RETURNS (numpy.ndarray): One number (int32) per token; do not modify.
         """
-        kept = self._docs.get(doc)
-        if kept is not None and kept[0] == self.generation and kept[1] == len(doc):
-            return kept[2]
-        ids = self.ids(doc.to_array(ORTH))
-        self._docs[doc] = (self.generation, len(doc), ids)
-        return ids
+        with self.lock:
+            kept = self._docs.get(doc)
+            if kept is not None and kept[0] == self.generation and kept[1] == len(doc):
+                return kept[2]
+            ids = self.ids(doc.to_array(ORTH))
+            self._docs[doc] = (self.generation, len(doc), ids)
+            return ids
 
     def orths(self, ids: numpy.ndarray) -> numpy.ndarray:
         """The ORTH hashes of numbers. ids (numpy.ndarray): Numbers. RETURNS (numpy.ndarray): Hashes."""
@@ -71,14 +75,15 @@ class TypeIds:
         """The numbers of the texts.
 
         orth (numpy.ndarray): ORTH hashes (uint64), e.g. ``doc.to_array(ORTH)``.
-        RETURNS (numpy.ndarray): One number (intp) per hash.
+        RETURNS (numpy.ndarray): One number (int32) per hash.
         """
-        slots = (orth & self._mask).astype(numpy.intp)
-        ids = self._slot_id[slots]
-        missed = self._slot_orth[slots] != orth
-        if missed.any():
-            self._number(orth, slots, ids, missed)
-        return ids
+        with self.lock:
+            slots = (orth & self._mask).astype(numpy.intp)
+            ids = self._slot_id[slots]
+            missed = self._slot_orth[slots] != orth
+            if missed.any():
+                self._number(orth, slots, ids, missed)
+            return ids
 
     def _number(self, orth: numpy.ndarray, slots: numpy.ndarray, ids: numpy.ndarray, missed: numpy.ndarray) -> None:
         """Fill in ``ids`` where the table missed, numbering new texts and putting them in the table."""
@@ -91,7 +96,7 @@ class TypeIds:
             missed = numpy.ones(len(orth), dtype=bool)
             unique, inverse = numpy.unique(orth, return_inverse=True)
         known = self._ids
-        numbers = numpy.fromiter((known.setdefault(h, len(known)) for h in unique.tolist()), dtype=numpy.intp, count=len(unique))
+        numbers = numpy.fromiter((known.setdefault(h, len(known)) for h in unique.tolist()), dtype="int32", count=len(unique))
         ids[missed] = numbers[inverse.reshape(-1)]
         if len(self._orths) < len(known):
             grown = numpy.zeros(max(len(known), 2 * len(self._orths)), dtype="uint64")
@@ -143,6 +148,10 @@ class TypeValues:
         doc (Doc): The document.
         RETURNS (numpy.ndarray): One value per token.
         """
+        with self.types.lock:
+            return self._values_of(doc)
+
+    def _values_of(self, doc: Doc) -> numpy.ndarray:
         ids = self.types.of_doc(doc)
         if self._generation != self.types.generation:
             self.clear()
