@@ -5,7 +5,7 @@ would keep the lemma "Cookies" and miss the pattern "cookie". Looking up the
 lower-cased form gives one lemma for "Cookies", "cookies" and "COOKIES".
 The table itself is spaCy's own ``lemma_lookup`` from spacy-lookups-data.
 """
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy
 from spacy.attrs import LEMMA
@@ -16,6 +16,9 @@ from spacy.tokens import Doc, Token
 from thinc.api import Model
 
 from .token_types import TypeValues
+
+# Docs up to this many tokens are lemmatized token by token (cheaper than array steps on them).
+SHORT_DOC = 64
 
 
 class LowercaseLookupLemmatizer(Lemmatizer):
@@ -42,14 +45,37 @@ class LowercaseLookupLemmatizer(Lemmatizer):
             self._validate_tables(Errors.E1004)
         error_handler = self.get_error_handler()
         try:
-            values = self._lemma_values()(doc).reshape(-1, 1)
+            if len(doc) <= SHORT_DOC:
+                return self._lemmatize_short(doc)
+            values = self._lemma_values()(doc)
             if not self.overwrite:
-                current = doc.to_array([LEMMA])
+                current = doc.to_array(LEMMA)  # one column: as many values as tokens
                 values = numpy.where(current == 0, values, current)
-            doc.from_array([LEMMA], values)
+            doc.from_array([LEMMA], values.reshape(-1, 1))
             return doc
         except Exception as e:
             error_handler(self.name, self, [doc], e)
+
+    def _lemmatize_short(self, doc: Doc) -> Doc:
+        """Lemmatize a Doc of a few tokens token by token (the rulers' phrase patterns, thousands
+        of them, pass through here when a pipeline is loaded: array steps cost more on them).
+
+        doc (Doc): The document.
+        RETURNS (Doc): The same document.
+        """
+        table = self.lookups.get_table("lemma_lookup", {})
+        if getattr(self, "_short_table", None) is not table:
+            self._short_table, self._short_lemmas = table, {}
+        lemmas: Dict[int, int] = self._short_lemmas
+        add = self.vocab.strings.add
+        for token in doc:
+            if self.overwrite or token.lemma == 0:
+                lemma = lemmas.get(token.orth)
+                if lemma is None:
+                    lower = token.lower_
+                    lemma = lemmas[token.orth] = add(table.get(lower, lower))
+                token.lemma = lemma
+        return doc
 
     def _lemma_values(self) -> TypeValues:
         """The lemma hash per distinct token text (anew when the tables are replaced or reloaded).
