@@ -134,3 +134,26 @@ def test_megabyte_of_almost_addresses_with_real_ones_inside(nlp):
     assert addresses == ["first@example.org", "mid@example.net", "last@example.com"]
     assert emails <= 48 * len(text)
     assert regex <= 4 * len(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 1600), st.sampled_from([" ", "\n", "\t", "\u00a0", "  "])), min_size=1, max_size=6),
+    st.integers(0, 3),
+)
+def test_overlong_chunks_are_found_wherever_they_are(runs, lead):
+    # The tokenizer finds runs longer than MAX_CHUNK by sampling blocks of the text; it must agree
+    # with splitting the whole text, whatever the runs' lengths and places.
+    from policylens.tokenizer import MAX_CHUNK, _has_long_chunk
+
+    text = "x" * lead + "".join("a" * length + space for length, space in runs)
+    assert _has_long_chunk(text) == (max(map(len, text.split()), default=0) > MAX_CHUNK)
+
+
+def test_runs_just_over_and_under_max_chunk_at_every_offset():
+    from policylens.tokenizer import MAX_CHUNK, _has_long_chunk
+
+    for length in (MAX_CHUNK - 1, MAX_CHUNK, MAX_CHUNK + 1):
+        for offset in range(0, 1100, 7):
+            text = "w " * (offset // 2) + "y" * (offset % 2) + "a" * length + " tail"
+            assert _has_long_chunk(text) == (max(map(len, text.split())) > MAX_CHUNK), (length, offset)

@@ -13,11 +13,11 @@ pipeline's tokenizer gives a Doc equal to the original: tokens, sentence starts,
 ``doc.spans["policylens"]`` with labels, ids and attributes, the ``doc.ents`` view and the meta.
 """
 from pathlib import Path
-from typing import Iterator, List, Optional, Union
+from typing import Dict, Iterator, List, Optional, Union
 
 import numpy
 import srsly
-from spacy.attrs import IDX, LENGTH, SENT_START
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
@@ -51,18 +51,29 @@ def doc_to_record(doc: Doc, meta: Optional[dict] = None, spans_key: str = SPANS_
         text = doc.text
     strings = doc.vocab.strings
     user_data = doc.user_data
+    labels: Dict[int, tuple] = {}  # label hash -> (label, attribute names or None)
+    ids: Dict[int, str] = {0: ""}  # pattern id hash -> pattern id
     spans = []
     for span in doc.spans.get(spans_key, []):
-        label, start, end = strings[span.label], span.start_char, span.end_char
+        label_hash, start, end = span.label, span.start_char, span.end_char
+        known = labels.get(label_hash)
+        if known is None:
+            label = strings[label_hash]
+            known = labels[label_hash] = (label, ATTRIBUTES.get(label))
+        label, names = known
         attrs = user_data.get((USER_DATA_KEY, label, start, end), {})
-        names = ATTRIBUTES.get(label, tuple(attrs))
+        span_id = ids.get(span.id)
+        if span_id is None:
+            span_id = ids[span.id] = strings[span.id]
+        if names is None:  # a label without declared attributes: those it has
+            names = tuple(attrs)
         spans.append(
             {
                 "start": start,
                 "end": end,
                 "label": label,
                 "text": text[start:end],
-                "id": strings[span.id] if span.id else "",
+                "id": span_id,
                 "attrs": {name: attrs.get(name) for name in names},
             }
         )
@@ -81,17 +92,19 @@ def sentence_offsets(doc: Doc) -> List[List[int]]:
         return []
     if "sents" in doc.user_hooks:
         return [[s.start_char, s.end_char] for s in doc.sents] if doc.has_annotation("SENT_START") else []
-    values = doc.to_array([IDX, LENGTH, SENT_START]).astype("int64")  # SENT_START -1 wraps back
-    sent_start = values[:, 2]
+    sent_start = doc.to_array(SENT_START)  # uint64: -1 (not a start) wraps to a large number
     if n > 1 and not sent_start[1:].any():  # doc.has_annotation("SENT_START")
         return []
     # doc.sents: a sentence begins at token 0 and at every later token with sent_start == 1.
-    firsts = numpy.flatnonzero(sent_start == 1)
-    firsts = numpy.concatenate(([0], firsts[firsts > 0]))
-    lasts = numpy.append(firsts[1:], n) - 1
-    starts = values[firsts, 0].tolist()
-    ends = (values[lasts, 0] + values[lasts, 1]).tolist()
-    return [[start, end] for start, end in zip(starts, ends)]
+    # Only the first and last token of each sentence are read: fewer than a column per token.
+    firsts = numpy.flatnonzero(sent_start[1:] == 1) + 1
+    firsts = [0] + firsts.tolist()
+    lasts = [first - 1 for first in firsts[1:]] + [n - 1]
+    offsets = []
+    for first, last in zip(firsts, lasts):
+        last_token = doc[last]
+        offsets.append([doc[first].idx, last_token.idx + len(last_token)])
+    return offsets
 
 
 def record_to_doc(record: dict, nlp: Language, spans_key: str = SPANS_KEY) -> Doc:

@@ -22,8 +22,11 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, registry
 
-# A closing bracket or parenthesis glued to the next opening one: "x](y", "x)(y".
-EXTRA_INFIXES = [r"(?<=[^\s\[\(])[\]\)](?=[\[\(])", r"(?<=[\]\)])[\[\(]"]
+# A closing bracket or parenthesis glued to the next opening one: "x](y", "x)(y". The infix
+# regex is tried at every character of a chunk: each branch starts with the bracket it splits at
+# (the character before it is checked after, by a lookbehind over both), so at any other
+# character it fails at once.
+EXTRA_INFIXES = [r"[\]\)](?<=[^\s\[\(][\]\)])(?=[\[\(])", r"[\[\(](?<=[\]\)][\[\(])"]
 # Zero-width characters that web pages leave around words ("privacy@example.com\u200b").
 ZERO_WIDTH = r"[\u200b\u200c\u200d\u2060\ufeff]"
 # The mailto: scheme in front of an address, and zero-width characters.
@@ -35,6 +38,11 @@ MAX_CHUNK = 1000
 # except "\.\.+$", and a match that reaches the window's start makes the window grow.
 SUFFIX_WINDOW = 16
 _CHUNK_RE = re.compile(r"\S+")
+# Any whitespace-free run longer than MAX_CHUNK contains a whole aligned block of this many
+# characters (2 * block - 1 <= MAX_CHUNK + 1), so a text each of whose blocks has whitespace in
+# it has no overlong chunk: a few searches instead of splitting the whole text.
+_BLOCK = (MAX_CHUNK + 2) // 2
+_SPACE = re.compile(r"\s")
 
 
 class TailSearch:
@@ -53,11 +61,15 @@ class TailSearch:
         self.pattern = pattern
         self.window = window
         self._regex = re.compile(pattern)
+        self._search = self._regex.search
         self.examined = 0  # characters handed to the regex so far: a deterministic work count
 
 
     def search(self, string: str) -> Optional["re.Match"]:
         """string (str): The chunk. RETURNS (Optional[re.Match]): The suffix match, or None."""
+        if len(string) <= self.window:  # most chunks: one plain search (the tokenizer calls this often)
+            self.examined += len(string)
+            return self._search(string)
         window = self.window
         while True:
             start = max(0, len(string) - window)
@@ -87,7 +99,7 @@ class PolicyTokenizer(Tokenizer):
 
     def __call__(self, text: str) -> Doc:
         """Tokenize a text. text (str): The text. RETURNS (Doc): The tokens."""
-        if len(text) <= MAX_CHUNK or max(map(len, text.split()), default=0) <= MAX_CHUNK:
+        if not _has_long_chunk(text):
             return super().__call__(text)
         return self._call_in_pieces(text)
 
@@ -103,6 +115,20 @@ class PolicyTokenizer(Tokenizer):
         super().from_bytes(bytes_data, exclude=exclude)
         self.suffix_search = tail_search(self.suffix_search)
         return self
+
+
+def _has_long_chunk(text: str) -> bool:
+    """Whether a whitespace-free run of the text is longer than MAX_CHUNK characters.
+
+    text (str): The text.
+    RETURNS (bool): True when one is.
+    """
+    if len(text) <= MAX_CHUNK:
+        return False
+    search = _SPACE.search
+    if all(search(text, start, start + _BLOCK) for start in range(0, len(text) - _BLOCK + 1, _BLOCK)):
+        return False
+    return max(map(len, text.split()), default=0) > MAX_CHUNK
 
 
 def _pieces(text: str) -> Iterator[Tuple[int, int]]:
@@ -143,8 +169,8 @@ def _url_match_without_link_glue(url_match):
     flags = ""
     if pattern.startswith("(?u)"):
         flags, pattern = "(?u)", pattern[len("(?u)") :]
-    # The look-aheads scan one candidate token, so they stay linear in the token's length.
-    return re.compile(flags + r"(?!.*\]\()(?!.*[mM][aA][iI][lL][tT][oO]:)" + pattern).match
+    # The look-ahead scans one candidate token once, so it stays linear in the token's length.
+    return re.compile(flags + r"(?!.*(?:\]\(|[mM][aA][iI][lL][tT][oO]:))" + pattern).match
 
 
 @registry.tokenizers("policylens.tokenizer.v1")

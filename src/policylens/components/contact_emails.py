@@ -15,13 +15,13 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 import numpy
 import srsly
-from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from ..extensions import set_attrs
 from ..labels import CONTACT_EMAIL, SPANS_KEY
+from .token_types import TypeValues
 
 LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-'")
 LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
@@ -29,12 +29,9 @@ OPEN, CLOSE = frozenset("[({<"), frozenset("])}>")
 # "(at)", "[ at ]", "{dot}" inside one token; the word list is tiny, the input bounded by the token.
 IN_TOKEN_MARKER = re.compile(r"\s?[\[\(\{<]\s?(at|dot)\s?[\]\)\}>]\s?", re.IGNORECASE)
 MAX_DOMAIN_LABELS = 8
-# Characters an address or an obfuscation marker needs; ``find`` looks only near them.
-_CANDIDATE_CHAR = re.compile(r"[@\[\(\{<]")
-# Per token text (hash): whether an address may start at the token, or just before it.
-_MARKED_HERE, _MARKED_BEFORE = 1, 2
-_MARKERS: Dict[int, int] = {}
-_MARKERS_SIZE = 1_000_000
+# What a token's text makes it for ``find`` (bits): an address may start at the token; the
+# token is the word "at", the word "dot", an opening bracket, a closing bracket.
+_MAY_START, _AT, _DOT, _OPEN, _CLOSE = 1, 2, 4, 8, 16
 
 
 def normalise_address(address: str) -> Optional[str]:
@@ -290,36 +287,67 @@ class ContactEmails:
 
 
 def _candidates(doc: Doc) -> List[int]:
-    """The tokens where an address can start, in order: a superset, found without a Python step per token.
+    """The tokens where an address can start, in order, found without a Python step per token.
 
-    An address starts at a token with "@" or a bracket in it (plain, in-token obfuscated), or
-    right before a bracket or an "at" token (obfuscated across tokens). Every other token is
-    passed over by ``find`` anyway, so skipping them changes nothing. Each distinct token text
-    is examined once and the verdict remembered (``doc.text`` would cost a Python step per token).
+    ``find`` can only match at a token with "@" in it (plain), a token that is a whole in-token
+    obfuscated address ("a(at)b.com"), or a token followed by an "at" marker, for obfuscated
+    addresses across tokens: a bracketed one ("a [at] b", a lone opening bracket, "at", a lone
+    closing bracket) or a bare "at" with a "dot" word somewhere after it (``_multi_token`` takes
+    a bare "at" only when a "dot" marker follows the domain). Every other token would be passed
+    over by ``find`` anyway, so leaving them out changes nothing. What a token can be follows
+    from its text, decided once per distinct text (``token_types``).
 
     doc (Doc): The document.
     RETURNS (List[int]): Sorted token indices.
     """
-    if not len(doc):
+    n = len(doc)
+    if not n:
         return []
-    unique, inverse = numpy.unique(doc.to_array(ORTH), return_inverse=True)
-    strings = doc.vocab.strings
+    codes = _TOKEN_CODES(doc)
+    if not (codes & (_MAY_START | _AT)).any():  # no "@", no in-token address, no "at": nothing to look at
+        return []
+    found = (codes & _MAY_START) != 0
+    is_at = (codes & _AT) != 0
+    # Before a bracketed "at": token i + 1 opens, i + 2 is "at", i + 3 closes.
+    found[:-3] |= ((codes[1:-2] & _OPEN) != 0) & is_at[2:-1] & ((codes[3:] & _CLOSE) != 0)
+    dots = numpy.flatnonzero(codes & _DOT)
+    if len(dots):  # before a bare "at" with a "dot" word after the first domain label
+        found[: max(0, dots[-1] - 2)] |= is_at[1 : max(1, dots[-1] - 1)]
+    return numpy.flatnonzero(found).tolist()
+
+
+def _token_codes(doc: Doc, orths: List[int]) -> List[int]:
+    """What tokens with these texts can be for ``find`` (``_MAY_START``, ``_AT``... bits).
+
+    doc (Doc): A Doc with tokens of these texts.
+    orths (List[int]): ORTH hashes.
+    RETURNS (List[int]): One code per text.
+    """
+    vocab = doc.vocab
     codes = []
-    for orth in unique.tolist():
-        code = _MARKERS.get(orth)
-        if code is None:
-            if len(_MARKERS) >= _MARKERS_SIZE:
-                _MARKERS.clear()
-            text = strings[orth]
-            code = _MARKERS[orth] = (_MARKED_HERE if _CANDIDATE_CHAR.search(text) else 0) | (
-                _MARKED_BEFORE if text.lower() == "at" or _CANDIDATE_CHAR.search(text) else 0
-            )
+    for orth in orths:
+        text = vocab.strings[orth]
+        code = 0
+        if "@" in text:
+            code |= _MAY_START
+        elif text[:1].isalnum():
+            plain = _deobfuscate_token(text)
+            if plain and normalise_address(plain):
+                code |= _MAY_START
+        lower = vocab[orth].lower_  # as ``_marker`` reads it, the token's lower_
+        if lower == "at":
+            code |= _AT
+        elif lower == "dot":
+            code |= _DOT
+        if text in OPEN:
+            code |= _OPEN
+        elif text in CLOSE:
+            code |= _CLOSE
         codes.append(code)
-    codes = numpy.asarray(codes, dtype="int8")[inverse.reshape(-1)]
-    here = numpy.flatnonzero(codes & _MARKED_HERE)
-    before = numpy.flatnonzero(codes & _MARKED_BEFORE) - 1
-    found = numpy.union1d(here, before[before >= 0]) if len(before) else here
-    return found.tolist()
+    return codes
+
+
+_TOKEN_CODES = TypeValues(_token_codes, "int8", -1)
 
 
 def _contains_phrase(text: str, phrase: str) -> bool:

@@ -5,15 +5,20 @@ would keep the lemma "Cookies" and miss the pattern "cookie". Looking up the
 lower-cased form gives one lemma for "Cookies", "cookies" and "COOKIES".
 The table itself is spaCy's own ``lemma_lookup`` from spacy-lookups-data.
 """
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy
-from spacy.attrs import LEMMA, LOWER
+from spacy.attrs import LEMMA
 from spacy.errors import Errors
 from spacy.language import Language
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc, Token
 from thinc.api import Model
+
+from .token_types import TypeValues
+
+# Docs up to this many tokens are lemmatized token by token (cheaper than array steps on them).
+SHORT_DOC = 64
 
 
 class LowercaseLookupLemmatizer(Lemmatizer):
@@ -28,8 +33,8 @@ class LowercaseLookupLemmatizer(Lemmatizer):
 
     def __call__(self, doc: Doc) -> Doc:
         """Lemmatize a document. In ``lower_lookup`` mode the lemma is looked up once per distinct
-        lower-case form (and remembered), and all lemmas are set in one ``Doc.from_array``,
-        instead of a Python step per token; the lemmas are those of ``lower_lookup_lemmatize``.
+        token text (``token_types``) and all lemmas are set in one ``Doc.from_array``, instead of
+        a Python step per token; the lemmas are those of ``lower_lookup_lemmatize``.
 
         doc (Doc): The document.
         RETURNS (Doc): The same document.
@@ -40,27 +45,54 @@ class LowercaseLookupLemmatizer(Lemmatizer):
             self._validate_tables(Errors.E1004)
         error_handler = self.get_error_handler()
         try:
-            table = self.lookups.get_table("lemma_lookup", {})
-            if getattr(self, "_lemma_memo_table", None) is not table:  # new or reloaded tables
-                self._lemma_memo_table, self._lemma_memo = table, {}
-            memo = self._lemma_memo
-            strings = self.vocab.strings
-            unique, inverse = numpy.unique(doc.to_array(LOWER), return_inverse=True)
-            lemmas = []
-            for lower_id in unique.tolist():
-                lemma = memo.get(lower_id)
-                if lemma is None:
-                    lower = strings[lower_id]
-                    lemma = memo[lower_id] = strings.add(table.get(lower, lower))
-                lemmas.append(lemma)
-            values = numpy.asarray(lemmas, dtype="uint64")[inverse.reshape(-1)]
+            if len(doc) <= SHORT_DOC:
+                return self._lemmatize_short(doc)
+            values = self._lemma_values()(doc)
             if not self.overwrite:
-                current = doc.to_array(LEMMA)
+                current = doc.to_array(LEMMA)  # one column: as many values as tokens
                 values = numpy.where(current == 0, values, current)
             doc.from_array([LEMMA], values.reshape(-1, 1))
             return doc
         except Exception as e:
             error_handler(self.name, self, [doc], e)
+
+    def _lemmatize_short(self, doc: Doc) -> Doc:
+        """Lemmatize a Doc of a few tokens token by token (the rulers' phrase patterns, thousands
+        of them, pass through here when a pipeline is loaded: array steps cost more on them).
+
+        doc (Doc): The document.
+        RETURNS (Doc): The same document.
+        """
+        table = self.lookups.get_table("lemma_lookup", {})
+        if getattr(self, "_short_table", None) is not table:
+            self._short_table, self._short_lemmas = table, {}
+        lemmas: Dict[int, int] = self._short_lemmas
+        add = self.vocab.strings.add
+        for token in doc:
+            if self.overwrite or token.lemma == 0:
+                lemma = lemmas.get(token.orth)
+                if lemma is None:
+                    lower = token.lower_
+                    lemma = lemmas[token.orth] = add(table.get(lower, lower))
+                token.lemma = lemma
+        return doc
+
+    def _lemma_values(self) -> TypeValues:
+        """The lemma hash per distinct token text (anew when the tables are replaced or reloaded).
+
+        RETURNS (TypeValues): Lemma hashes (uint64; 0, the empty string, marks "not looked up").
+        """
+        table = self.lookups.get_table("lemma_lookup", {})
+        if getattr(self, "_lemma_table", None) is not table:
+            strings = self.vocab.strings
+
+            def lemmas(doc: Doc, orths: List[int]) -> List[int]:
+                # The lexeme's LOWER, as the token's ``lower_`` gives it (never empty).
+                lowers = [doc.vocab[orth].lower_ for orth in orths]
+                return [strings.add(table.get(lower, lower)) for lower in lowers]
+
+            self._lemma_table, self._lemma_by_type = table, TypeValues(lemmas, "uint64", 0)
+        return self._lemma_by_type
 
     def lower_lookup_lemmatize(self, token: Token) -> List[str]:
         """Lemmatize the lower-cased token text with the lookup table.

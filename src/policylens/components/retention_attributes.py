@@ -26,10 +26,13 @@ class RetentionAttributes:
         doc (Doc): The document.
         RETURNS (Doc): The same document.
         """
+        if self.spans_key not in doc.spans:
+            return doc
         label = get_string_id(RETENTION)  # compared with span.label: no string look-up per span
-        for span in doc.spans.get(self.spans_key, []):
-            if span.label == label:
-                set_attrs(span, kind=retention_kind(span.id_), duration=parse_duration(span.text))
+        # Most spans are of other labels: pick this label's out first, annotate them after.
+        spans = [span for span in doc.spans[self.spans_key] if span.label == label]
+        for span in spans:
+            set_attrs(span, kind=retention_kind(span.id_), duration=parse_duration(span.text))
         return doc
 
 

@@ -9,23 +9,24 @@ policies that cost more than the rulers' phrase matching. The rule is the same h
   (so closing quotes and brackets stay with the sentence they end).
 
 Token i > 0 thus starts a sentence when it is a word (not punctuation) and a ``punct_chars``
-token comes after the last word before it. That is two running maxima over the Doc's ORTH and
-IS_PUNCT arrays, and one ``Doc.from_array``. ``tests/test_sentencizer.py`` checks the
-boundaries against spaCy's sentencizer.
+token comes after the last word before it: the word-or-``punct_chars`` token before it is a
+``punct_chars`` token. Whether a token is a word, punctuation or one of
+``punct_chars`` follows from its text: it is decided once per distinct text (``token_types``),
+the rest is a few array operations, and spaCy's own (compiled) ``set_annotations``
+writes the starts. ``tests/test_sentencizer.py`` checks the boundaries against spaCy's sentencizer.
 """
-from typing import Callable, Iterable, List, Optional, Tuple
+from typing import Callable, Iterable, List, Optional
 
 import numpy
-from spacy.attrs import IS_PUNCT, ORTH, SENT_START
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.pipeline.senter import senter_score
-from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
-# SENT_START values as Doc.to_array gives them: 1 starts a sentence, -1 does not (as uint64).
-_START = numpy.uint64(1)
-_INSIDE = numpy.array(-1, dtype="int64").astype("uint64")
+from .token_types import TypeValues
+
+# What a token is for the rule, by its text.
+_WORD, _PUNCT, _CHAR = 0, 1, 2
 # Docs up to this many tokens are cheaper to do token by token (the rulers' phrase patterns are
 # Docs of a few tokens that pass through the components before the ruler when they are added).
 SHORT_DOC = 64
@@ -34,20 +35,25 @@ SHORT_DOC = 64
 class ArraySentencizer(Sentencizer):
     """spaCy's Sentencizer (same config, serialisation and boundaries), on token arrays."""
 
-    def _punct_hashes(self, doc: Doc) -> Tuple[numpy.ndarray, bool]:
-        """The sorted ORTH hashes of ``punct_chars``, and whether every one of them is punctuation
-        (``is_punct``) in the Doc's language (recomputed when the set changes).
+    def _kinds(self) -> TypeValues:
+        """Word, punctuation or one of ``punct_chars``, per distinct token text (recomputed when
+        ``punct_chars`` changes).
 
-        doc (Doc): A Doc of the pipeline (for its language's lexical attributes).
-        RETURNS (Tuple[numpy.ndarray, bool]): The hashes, and whether all are punctuation.
+        RETURNS (TypeValues): The kinds (``_WORD``, ``_PUNCT``, ``_CHAR``).
         """
         chars = frozenset(self.punct_chars)
-        if getattr(self, "_hashed_chars", None) != chars:
-            is_punct = doc.vocab.lex_attr_getters.get(IS_PUNCT)
-            self._hashed_chars = chars
-            self._hashes = numpy.asarray(sorted(get_string_id(c) for c in chars), dtype="uint64")
-            self._all_punct = is_punct is not None and all(is_punct(c) for c in chars)
-        return self._hashes, self._all_punct
+        if getattr(self, "_kind_chars", None) != chars:
+            def kinds(doc: Doc, orths: List[int]) -> List[int]:
+                vocab = doc.vocab
+                # ``vocab[orth]`` is the token's own lexeme: the Doc has it already.
+                return [
+                    _CHAR if vocab.strings[orth] in chars else _PUNCT if vocab[orth].is_punct else _WORD
+                    for orth in orths
+                ]
+
+            self._kind_chars = chars
+            self._kind_values = TypeValues(kinds, "int8", -1)
+        return self._kind_values
 
     def starts(self, doc: Doc) -> numpy.ndarray:
         """Which tokens start a sentence, by spaCy's sentencizer rule.
@@ -58,22 +64,14 @@ class ArraySentencizer(Sentencizer):
         n = len(doc)
         if not n:
             return numpy.zeros(0, dtype=bool)
-        values = doc.to_array([ORTH, IS_PUNCT])
-        hashes, all_punct = self._punct_hashes(doc)
-        is_punct = values[:, 1] != 0
-        if all_punct:  # only punctuation tokens can be one of punct_chars: look only at those
-            is_char = numpy.zeros(n, dtype=bool)
-            punct = numpy.flatnonzero(is_punct)
-            is_char[punct] = numpy.isin(values[punct, 0], hashes)
-        else:
-            is_char = numpy.isin(values[:, 0], hashes)
-        is_word = ~(is_char | is_punct)
-        positions = numpy.arange(n)
-        # For each token, the last punct_chars token and the last word strictly before it.
-        last_char = numpy.maximum.accumulate(numpy.where(is_char, positions, -1))
-        last_word = numpy.maximum.accumulate(numpy.where(is_word, positions, -1))
+        kinds = self._kinds()(doc)
+        # Only words and punct_chars tokens matter (other punctuation is passed over): a word
+        # starts a sentence when the word-or-punct_chars token before it is a punct_chars token.
+        counted = numpy.flatnonzero(kinds != _PUNCT)
+        counted_kinds = kinds[counted]
+        firsts = counted[1:][(counted_kinds[1:] == _WORD) & (counted_kinds[:-1] == _CHAR)]
         starts = numpy.zeros(n, dtype=bool)
-        starts[1:] = is_word[1:] & (last_char[:-1] > last_word[:-1])
+        starts[firsts] = True
         starts[0] = True
         return starts
 
@@ -88,24 +86,16 @@ class ArraySentencizer(Sentencizer):
         return [super(ArraySentencizer, self).predict([doc])[0] if len(doc) <= SHORT_DOC else self.starts(doc) for doc in docs]
 
     def set_annotations(self, docs: Iterable[Doc], batch_tag_ids) -> None:
-        """Set ``is_sent_start`` of every token (only where unset unless ``overwrite``).
+        """Set ``is_sent_start`` of every token (only where unset unless ``overwrite``), with
+        spaCy's compiled loop (an array is handed to it as bytes, which it reads fastest).
 
         docs (Iterable[Doc]): The documents.
-        batch_tag_ids: From ``predict``: booleans per token, per Doc.
+        batch_tag_ids: From ``predict`` or ``starts``: booleans per token (a list or an array), per Doc.
         """
         if isinstance(docs, Doc):
             docs = [docs]
-        for doc, guesses in zip(docs, batch_tag_ids):
-            if isinstance(guesses, list):  # a short Doc: spaCy's own loop
-                super().set_annotations([doc], [guesses])
-                continue
-            if not len(doc):
-                continue
-            values = numpy.where(numpy.asarray(guesses, dtype=bool), _START, _INSIDE)
-            if not self.overwrite:
-                current = doc.to_array(SENT_START)
-                values = numpy.where(current == 0, values, current)
-            doc.from_array([SENT_START], values.astype("uint64").reshape(-1, 1))
+        batch = [guesses.astype(bool).tobytes() if isinstance(guesses, numpy.ndarray) else guesses for guesses in batch_tag_ids]
+        super().set_annotations(docs, batch)
 
 
 @Language.factory(
