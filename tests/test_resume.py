@@ -55,15 +55,21 @@ def reference(corpus, pipeline_dir, tmp_path_factory):
     return out.read_bytes(), (out.parent / "out.errors.jsonl").read_bytes()
 
 
+def _interruptible_low_priority():
+    """In the run's process before it starts: SIGINT back to its default, so that Python turns
+    it into KeyboardInterrupt (a suite started as a background job inherits SIGINT ignored, and
+    the run would go on to the end), and a lower priority than the loop that interrupts it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.nice(10)
+
+
 def kill_part_way(cmd, partial, sig):
     """Start the run, send it ``sig`` once the partial file holds KILL_AFTER_LINES lines.
 
     RETURNS (Tuple[int, str]): The exit status and stderr.
     """
-    # The run takes a couple of seconds; on a busy machine this loop could miss the moment and
-    # find it finished. A lower priority for the run (not for this loop) keeps the window open.
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: os.nice(10))
+                            preexec_fn=_interruptible_low_priority)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None:
         if partial.exists() and partial.read_bytes().count(b"\n") >= KILL_AFTER_LINES:
