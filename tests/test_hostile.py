@@ -7,6 +7,7 @@ import zipfile
 
 import pytest
 import srsly
+from spacy.language import Language
 from typer.testing import CliRunner
 
 from policylens import readers
@@ -202,27 +203,26 @@ def test_html_full_of_scripts_styles_comments_and_iframes(tmp_path):
     assert item.text == "We share your IP address."
 
 
-def test_a_document_the_pipeline_fails_on_is_an_error_not_the_end(nlp):
-    from spacy.language import Language
+@Language.component("test_fails_on_marker")
+def fails_on_marker(doc):
+    if "BREAKS-THE-PIPELINE" in doc.text:
+        raise ValueError("a component bug met on this text")
+    return doc
 
+
+@pytest.mark.parametrize("n_process", [1, 2])
+def test_a_document_the_pipeline_fails_on_is_an_error_not_the_end(nlp, n_process):
     from policylens.annotate import annotate_stream
-
-    @Language.component("test_fails_on_marker")
-    def fails_on_marker(doc):
-        if "BREAKS-THE-PIPELINE" in doc.text:
-            raise ValueError("a component bug met on this text")
-        return doc
 
     nlp.add_pipe("test_fails_on_marker")
     try:
-        texts = ["We keep logs for 30 days.", "This policy BREAKS-THE-PIPELINE here.", "We sell no data."]
+        texts = ["We keep logs for 30 days.", "This policy BREAKS-THE-PIPELINE here.", "We sell no data."] * 20
         items = [readers.InputDocument(t, {"source_path": f"p{i}.txt"}) for i, t in enumerate(texts)]
         output, errors = ListWriter(), ListWriter()
-        summary = annotate_stream(items, nlp, output, errors, batch_size=8, progress=False)
+        summary = annotate_stream(items, nlp, output, errors, batch_size=8, n_process=n_process, progress=False)
     finally:
         nlp.remove_pipe("test_fails_on_marker")
-    assert [r["meta"]["source_path"] for r in output.records] == ["p0.txt", "p2.txt"]
-    (error,) = errors.records
-    assert error["source_path"] == "p1.txt" and error["code"] == "pipeline"
-    assert "ValueError: a component bug" in error["reason"]
-    assert summary.to_dict()["errors_by_reason"] == {"pipeline": 1}
+    assert [r["meta"]["source_path"] for r in output.records] == [f"p{i}.txt" for i in range(60) if i % 3 != 1]
+    assert [e["source_path"] for e in errors.records] == [f"p{i}.txt" for i in range(60) if i % 3 == 1]
+    assert all(e["code"] == "pipeline" and "ValueError: a component bug" in e["reason"] for e in errors.records)
+    assert summary.to_dict()["errors_by_reason"] == {"pipeline": 20}

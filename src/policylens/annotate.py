@@ -2,13 +2,12 @@
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import islice
-from typing import Callable, Iterable, Iterator, Optional, Tuple, Union
+from typing import Iterable, Iterator, Optional, Tuple, Union
 
 from spacy.language import Language
 from tqdm import tqdm
 
-from .engines.local import iter_records
+from .engines.local import Failed, iter_records
 from .readers import InputDocument, InputError
 from .resume import DOC_ID_KEY, document_id
 from .writer import JsonlWriter
@@ -69,8 +68,7 @@ def annotate_stream(
     errors (JsonlWriter): Open writer for the error records.
     batch_size (int): Documents per batch for ``nlp.pipe``.
     n_process (int): Worker processes, each annotating whole batches (``engines.local``).
-        With 1, a document the pipeline fails on becomes an error (code "pipeline") and the
-        run goes on.
+        A document the pipeline fails on becomes an error (code "pipeline") and the run goes on.
     total (Optional[int]): Expected number of inputs, for the progress bar.
     progress (bool): Whether to show a progress bar on stderr.
     skip (Optional[Counter]): Document ids (``resume.document_id``) already written, with how
@@ -105,42 +103,14 @@ def annotate_stream(
                 # Texts over nlp.max_length are annotated in parts and merged by long_docs.long_record.
                 yield item.text, meta
 
-    if n_process > 1:  # a failure in a worker stops the run; --resume continues it
-        records = iter_records(documents(), nlp, batch_size=batch_size, n_process=n_process)
-    else:
-        records = _isolated_records(documents(), nlp, batch_size, record_error)
-    for record in records:
+    for record in iter_records(documents(), nlp, batch_size=batch_size, n_process=n_process):
+        if isinstance(record, Failed):
+            meta = record.meta
+            record_error(InputError(str(meta.get("source_path", "?")), record.reason, meta.get("source_line"), code="pipeline"))
+            continue
         output.write(record)
         summary.documents += 1
         bar.update(1)
     bar.close()
     return summary
 
-
-def _isolated_records(
-    documents: Iterable[Tuple[str, dict]], nlp: Language, batch_size: int, on_error: Callable[[InputError], None]
-) -> Iterator[dict]:
-    """Annotate batch by batch; when a batch fails, its documents one by one.
-
-    documents (Iterable[Tuple[str, dict]]): (text, meta) pairs.
-    nlp (Language): The pipeline.
-    batch_size (int): Documents per batch.
-    on_error (Callable[[InputError], None]): Told about each document the pipeline fails on.
-    YIELDS (dict): The records of the documents annotated, in order.
-    """
-    iterator = iter(documents)
-    while True:
-        batch = list(islice(iterator, batch_size))
-        if not batch:
-            return
-        try:
-            records = list(iter_records(batch, nlp, batch_size=batch_size))
-        except Exception:  # one bad policy must not cost the run: find it
-            records = []
-            for text, meta in batch:
-                try:
-                    records.extend(iter_records([(text, meta)], nlp, batch_size=1))
-                except Exception as err:
-                    reason = f"the pipeline failed on this document: {type(err).__name__}: {err}"
-                    on_error(InputError(str(meta.get("source_path", "?")), reason, meta.get("source_line"), code="pipeline"))
-        yield from records

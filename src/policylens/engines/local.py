@@ -5,13 +5,15 @@ parent rebuilds it and serialises the record: that per-document work in one proc
 as the pipeline itself, so two processes were no faster than one. Here each worker annotates a
 whole batch and returns its finished records; the parent only reads inputs and writes lines.
 At most ``4 * n_process`` tasks of at most 16 documents are in flight, so memory stays flat on
-any corpus.
+any corpus. In both ways a document the pipeline raises on becomes a ``Failed`` item in its
+place, and the others of its batch are annotated all the same.
 """
 import gc
 import multiprocessing
 from collections import deque
+from dataclasses import dataclass
 from itertools import islice
-from typing import Iterable, Iterator, List, Optional, Tuple
+from typing import Iterable, Iterator, List, Optional, Tuple, Union
 
 from spacy.language import Language
 
@@ -21,6 +23,38 @@ from ..long_docs import long_record
 TASK_SIZE = 16  # the most documents per task sent to a worker
 # The worker's pipeline: inherited from the parent when processes are forked, else rebuilt.
 _WORKER_NLP: Optional[Language] = None
+
+
+@dataclass
+class Failed:
+    """A document the pipeline raised on, in place of its record.
+
+    meta (dict): The document's meta (``source_path``, ``source_line``...).
+    reason (str): What went wrong, with the exception's type and message.
+    """
+
+    meta: dict
+    reason: str
+
+
+def annotate_isolated(nlp: Language, batch: List[Tuple[str, dict]], batch_size: Optional[int] = None) -> List[Union[dict, Failed]]:
+    """Annotate (text, meta) pairs; when the batch fails, its documents one by one.
+
+    nlp (Language): The pipeline.
+    batch (List[Tuple[str, dict]]): The inputs.
+    batch_size (Optional[int]): Texts per ``nlp.pipe`` batch.
+    RETURNS (List[Union[dict, Failed]]): Per input, in order, its record or why it failed.
+    """
+    try:
+        return annotate_batch(nlp, batch, batch_size=batch_size)
+    except Exception:  # one bad policy must not cost the others: find it
+        results: List[Union[dict, Failed]] = []
+        for text, meta in batch:
+            try:
+                results.extend(annotate_batch(nlp, [(text, meta)], batch_size=1))
+            except Exception as err:
+                results.append(Failed(meta, f"the pipeline failed on this document: {type(err).__name__}: {err}"))
+        return results
 
 
 def annotate_batch(nlp: Language, batch: List[Tuple[str, dict]], batch_size: Optional[int] = None) -> List[dict]:
@@ -71,17 +105,19 @@ def iter_records(
     *,
     batch_size: int = 64,
     n_process: int = 1,
-) -> Iterator[dict]:
+) -> Iterator[Union[dict, Failed]]:
     """Annotate (text, meta) pairs and yield their records in input order.
 
     items (Iterable[Tuple[str, dict]]): The inputs, read lazily.
     nlp (Language): The pipeline.
     batch_size (int): Texts per batch.
     n_process (int): Worker processes; 1 runs in this process.
-    YIELDS (dict): The record of each input (``io.doc_to_record``).
+    YIELDS (Union[dict, Failed]): The record of each input (``io.doc_to_record``), or ``Failed``
+        for an input the pipeline raised on.
     """
     if n_process <= 1:
-        yield from _records(nlp, items, batch_size)
+        for batch in _batches(items, batch_size):
+            yield from annotate_isolated(nlp, batch, batch_size=batch_size)
         return
     yield from _pool_records(items, nlp, batch_size, n_process)
 
@@ -95,7 +131,7 @@ def _batches(items: Iterable[Tuple[str, dict]], size: int) -> Iterator[List[Tupl
         yield batch
 
 
-def _pool_records(items: Iterable[Tuple[str, dict]], nlp: Language, batch_size: int, n_process: int) -> Iterator[dict]:
+def _pool_records(items: Iterable[Tuple[str, dict]], nlp: Language, batch_size: int, n_process: int) -> Iterator[Union[dict, Failed]]:
     global _WORKER_NLP
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods:  # the workers share the parent's pipeline, nothing to load
@@ -138,5 +174,5 @@ def _init_worker(config: Optional[str], data: Optional[bytes]) -> None:
     _WORKER_NLP = nlp.from_bytes(data)
 
 
-def _worker_batch(batch: List[Tuple[str, dict]], batch_size: int) -> List[dict]:
-    return annotate_batch(_WORKER_NLP, batch, batch_size=batch_size)
+def _worker_batch(batch: List[Tuple[str, dict]], batch_size: int) -> List[Union[dict, Failed]]:
+    return annotate_isolated(_WORKER_NLP, batch, batch_size=batch_size)
