@@ -14,6 +14,8 @@ import numpy
 from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.tokens import Doc
 
+from .doc_arrays import text_array
+
 
 class DocContext:
     """The sentence boundaries and token texts of one document."""
@@ -43,7 +45,7 @@ class DocContext:
     def lower_array(self) -> numpy.ndarray:
         """The string id of each token's ``lower_`` as a numpy array, read once per document."""
         if self._lower_array is None:
-            self._lower_array = self.doc.to_array(LOWER)
+            self._lower_array = text_array(self.doc, LOWER)
         return self._lower_array
 
     @property
@@ -57,7 +59,7 @@ class DocContext:
     def orth(self) -> List[int]:
         """The string id of each token's ``text``, read once per document."""
         if self._orth is None:
-            self._orth = self.doc.to_array(ORTH).tolist()
+            self._orth = text_array(self.doc, ORTH).tolist()
         return self._orth
 
     @property

@@ -50,6 +50,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline.span_ruler import SpanRuler
 from spacy.tokens import Doc, Span
 
+from .doc_arrays import TEXT_ATTRS, text_array
 from .start_trie import StartTrie, keep_starts, trie_order
 from .token_nfa import CombinedNFA, TokenNFA
 
@@ -552,7 +553,8 @@ class DocConditions:
     def array(self, attr: str) -> numpy.ndarray:
         """The Doc's values of a token attribute."""
         if attr not in self.arrays:
-            self.arrays[attr] = self.doc.to_array(IDS[attr])
+            text_attr = TEXT_ATTRS.get(attr)  # LOWER, ORTH: shared with the other components
+            self.arrays[attr] = text_array(self.doc, text_attr) if text_attr is not None else self.doc.to_array(IDS[attr])
         return self.arrays[attr]
 
     def orth(self, i: int) -> int:

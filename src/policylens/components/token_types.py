@@ -22,6 +22,8 @@ import numpy
 from spacy.attrs import ORTH
 from spacy.tokens import Doc
 
+from .doc_arrays import text_array
+
 # Slots of the direct-mapped table (a power of two): 3 MB; a text whose slot another text
 # holds is found in the dict instead, so the size only changes the speed.
 SLOTS = 1 << 18
@@ -63,7 +65,7 @@ class TypeIds:
             kept = self._docs.get(doc)
             if kept is not None and kept[0] == self.generation and kept[1] == len(doc):
                 return kept[2]
-            ids = self.ids(doc.to_array(ORTH))
+            ids = self.ids(text_array(doc, ORTH))
             self._docs[doc] = (self.generation, len(doc), ids)
             return ids
 
