@@ -805,10 +805,6 @@ class CompiledTokenPatterns:
         self._automata: Dict[int, tuple] = {}  # see _automaton
         self.counts = {"phrase": 0, "anchored": 0, "full": 0, "never": 0, "sequences": 0}
 
-    def conditions_on(self, attr: str) -> List[Condition]:
-        """The set and REGEX conditions on ``attr`` that anchors and filters use."""
-        return self.conditions[attr]
-
     def hash_conditions(self, attr: str, kind: str) -> "HashConditions":
         """The lookup from string hashes to the set (``kind`` "set") or REGEX ("regex") conditions
         on ``attr`` they meet. Apart, so that a REGEX anchor does not pay for the tokens of

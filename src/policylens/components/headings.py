@@ -192,11 +192,6 @@ class IdSet:
         self.table = numpy.zeros(1 << 16, dtype=bool)
         self.table[[i & 0xFFFF for i in self.ids]] = True
 
-    @classmethod
-    def of_strings(cls, strings: Iterable[str]) -> "IdSet":
-        """The set of the ids of ``strings``."""
-        return cls(get_string_id(s) for s in strings)
-
     def __len__(self) -> int:
         return len(self.ids)
 
