@@ -8,7 +8,7 @@ of word lists (``Doc[i].lower_`` would make a Token object per lookup). Each who
 array costs a pass over the document, so none is read before a rule needs it.
 """
 import bisect
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy
 from spacy.attrs import LEMMA, LOWER, ORTH
@@ -29,6 +29,19 @@ class DocContext:
         self._lower: Optional[List[int]] = None
         self._orth: Optional[List[int]] = None
         self._lemma: Optional[List[int]] = None
+        self._memos: Dict[str, dict] = {}
+
+    def memo(self, name: str) -> dict:
+        """A dict for a rule's answers about this document (kept here, not on the component,
+        so that threads sharing a pipeline never read each other's).
+
+        name (str): The rule's name for its memo.
+        RETURNS (dict): The same dict for the same name while the context lives.
+        """
+        found = self._memos.get(name)
+        if found is None:
+            found = self._memos[name] = {}
+        return found
 
     @property
     def starts(self) -> List[int]:

@@ -40,6 +40,7 @@ patterns went each way.
 """
 import itertools
 import re
+import threading
 import warnings
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -284,8 +285,9 @@ class SlotTrie:
         self.vocab = vocab
         # A node: (patterns that end here [(label, id)], {slot: child node}).
         self.root: Tuple[list, dict] = ([], {})
-        self._hashed: Optional[tuple] = None
-        self._required: Optional[Tuple[int, FrozenSet[int]]] = None  # see _first_required
+        # The trie with hashed slots and its first required slot (see _first_required), built
+        # at the first walk and set as one tuple: threads sharing the ruler read both together.
+        self._compiled: Optional[Tuple[tuple, Optional[Tuple[int, FrozenSet[int]]]]] = None
 
     def add(self, slots: Sequence[Slot], label: str, pattern_id: str) -> None:
         """Add a pattern by the slots that follow the entry chunk (none: it ends with the chunk)."""
@@ -293,7 +295,7 @@ class SlotTrie:
         for slot in slots:
             node = node[1].setdefault(slot, ([], {}))
         node[0].append((label, pattern_id))
-        self._hashed = None
+        self._compiled = None
 
     def _hash(self, node: Tuple[list, dict]) -> tuple:
         strings = self.vocab.strings
@@ -303,10 +305,14 @@ class SlotTrie:
         ]
         return tuple(node[0]), children
 
-    def _first_required(self) -> Optional[Tuple[int, FrozenSet[int]]]:
+    @staticmethod
+    def _first_required(hashed: tuple) -> Optional[Tuple[int, FrozenSet[int]]]:
         """When every pattern goes on through the same slots up to a required one: how many
-        optional slots come before it and the LOWER hashes it accepts; else None."""
-        patterns, children = self._hashed
+        optional slots come before it and the LOWER hashes it accepts; else None.
+
+        hashed (tuple): The trie with hashed slots (``_hash``).
+        """
+        patterns, children = hashed
         reach = 0
         while not patterns and len(children) == 1:
             hashes, _, optional, (patterns, children) = children[0]
@@ -330,15 +336,17 @@ class SlotTrie:
         RETURNS (List[Tuple[str, str, Set[Tuple[int, int]]]]): (label, id, (start, end) of its
             matches) of the patterns that match.
         """
-        if self._hashed is None:
-            self._hashed = self._hash(self.root)
-            self._required = self._first_required()
+        compiled = self._compiled
+        if compiled is None:
+            hashed = self._hash(self.root)
+            compiled = self._compiled = (hashed, self._first_required(hashed))
+        hashed, required = compiled
         n = len(lowers) if lowers is not None else 0
-        if self._required is not None:  # most entries lack the first required word after them
-            reach, hashes = self._required
+        if required is not None:  # most entries lack the first required word after them
+            reach, hashes = required
             spans = {(s, e) for s, e in spans if not hashes.isdisjoint(lowers[e : e + reach + 1])}
         results = []
-        stack = [(self._hashed, spans)]
+        stack = [(hashed, spans)]
         while stack:
             (patterns, children), current = stack.pop()
             for label, pattern_id in patterns:
@@ -457,7 +465,8 @@ class HashConditions:
 
     Set conditions are known from the start. A REGEX is tried once per string (``re.search``);
     the strings already tried are remembered, so that only a Doc's new strings go through
-    Python. The memory starts over past ``REGEX_MEMO_SIZE`` strings.
+    Python. The memory starts over past ``REGEX_MEMO_SIZE`` strings. Threads may share one:
+    new strings are tried under a lock, and a lookup reads one version of the memory.
     """
 
     def __init__(self, vocab, conditions: Sequence[Condition]):
@@ -465,15 +474,18 @@ class HashConditions:
         self.vocab = vocab
         self.sets = [cond for cond in conditions if cond[0] == "set"]
         self.regexes = [(cond, re.compile(cond[2])) for cond in conditions if cond[0] == "regex"]
+        self._lock = threading.Lock()
         self._reset()
 
     def _reset(self) -> None:
-        self.met: Dict[int, Tuple[Condition, ...]] = {}
+        met: Dict[int, Tuple[Condition, ...]] = {}
         for cond in self.sets:
             for string in cond[2]:
                 h = self.vocab.strings.add(string)
-                self.met[h] = self.met.get(h, ()) + (cond,)
-        self._keys: Optional[numpy.ndarray] = None
+                met[h] = met.get(h, ()) + (cond,)
+        self.met = met
+        # The sorted hashes of ``met``, with the ``met`` they were read from.
+        self._keys: Optional[Tuple[dict, numpy.ndarray]] = None
         self.tried: Set[int] = set()  # hashes the regexes were tried on
 
     def positions(self, hashes: numpy.ndarray, values: Optional[List[int]], strings) -> Dict[Condition, List[int]]:
@@ -487,30 +499,33 @@ class HashConditions:
         """
         if self.regexes and values:
             distinct = set(values)
-            new = distinct.difference(self.tried)
-            if new:
-                self._try(new, strings)
+            if not self.tried.issuperset(distinct):
+                with self._lock:  # once per string: a string tried twice would list its conditions twice
+                    self._try(distinct.difference(self.tried), strings)
             if not self.sets:
-                matched = distinct.intersection(self.met)
+                met = self.met
+                matched = distinct.intersection(met)
                 if not matched:
                     return {}  # no string of the Doc meets a REGEX: the usual case
                 if len(matched) <= 16:  # a few strings: compared with every token in numpy
                     hits = numpy.flatnonzero(numpy.isin(hashes, numpy.asarray(sorted(matched), dtype="uint64")))
-                    return self._group(hits, hashes)
-        if self._keys is None:
-            self._keys = numpy.asarray(sorted(self.met), dtype="uint64")
-        keys = self._keys
+                    return self._group(met, hits, hashes)
+        found_keys = self._keys
+        if found_keys is None:
+            met = self.met
+            found_keys = self._keys = (met, numpy.asarray(sorted(met), dtype="uint64"))
+        met, keys = found_keys
         found: Dict[Condition, List[int]] = {}
         if not len(keys) or not len(hashes):
             return found
         # A binary search per token in numpy; Python only for the tokens that meet a condition.
         where = numpy.minimum(numpy.searchsorted(keys, hashes), len(keys) - 1)
-        return self._group(numpy.flatnonzero(keys[where] == hashes), hashes)
+        return self._group(met, numpy.flatnonzero(keys[where] == hashes), hashes)
 
-    def _group(self, hits: numpy.ndarray, hashes: numpy.ndarray) -> Dict[Condition, List[int]]:
+    @staticmethod
+    def _group(met: dict, hits: numpy.ndarray, hashes: numpy.ndarray) -> Dict[Condition, List[int]]:
         """The positions ``hits`` (of strings in ``met``) grouped by the conditions they meet."""
         found: Dict[Condition, List[int]] = {}
-        met = self.met
         for i, h in zip(hits.tolist(), hashes[hits].tolist()):
             for cond in met[h]:
                 positions = found.get(cond)
@@ -521,13 +536,17 @@ class HashConditions:
         return found
 
     def _try(self, hashes: Set[int], strings) -> None:
+        """Try the regexes on new strings (called under the lock)."""
+        if not hashes:
+            return
         if len(self.tried) + len(hashes) > REGEX_MEMO_SIZE:
             self._reset()
+        met = self.met
         for h in hashes:
             string = strings[h]
             matched = tuple(cond for cond, regex in self.regexes if regex.search(string))
             if matched:
-                self.met[h] = self.met.get(h, ()) + matched
+                met[h] = met.get(h, ()) + matched
                 self._keys = None
         self.tried.update(hashes)
 

@@ -93,9 +93,8 @@ class FirstParty:
         # On ASCII text and cues, re.I matches exactly what lower-casing both finds; other text
         # (with "ſ" or the Kelvin sign, which re.I folds too) goes straight to the regex.
         self.ascii_cues = all(p.isascii() for p in self.after_cues + self.by_cues)
-        # "operated by Acme": may also name a vendor ("payments are provided by Stripe"), so the
-        # caller checks these names against the catalogue of third parties.
-        self.vendor_names: Set[Words] = set()
+        # "operated by Acme": may also name a vendor ("payments are provided by Stripe"), so
+        # ``detect`` returns these names apart and the caller checks them against the catalogue.
         self.by_re = re.compile(rf"(?i:\b(?:{by}))\s+(?:the\s+)?({NAME})")
         # ("Acme", "we", "us") or (collectively, "Acme"): the parenthesis that defines a party.
         # Every parenthesis is a candidate; its inside is then matched against the definitions.
@@ -163,9 +162,10 @@ class FirstParty:
 
         doc (Doc): A sentence-split document.
         context (DocContext): Its sentence bounds.
-        RETURNS (Tuple[Set[Words], List[Tuple[int, int]]]): the names as word tuples, and
-            (start, end) token ranges from a defining sentence's start to its definition. Names
-            after "operated by"/"provided by" are left in ``self.vendor_names`` for the caller.
+        RETURNS (Tuple[Set[Words], List[Tuple[int, int]], Set[Words]]): the names as word
+            tuples; (start, end) token ranges from a defining sentence's start to its
+            definition; and the names after "operated by"/"provided by" (the first party's only
+            if no catalogued third party is meant: the caller decides).
         """
         names: Set[Words] = set()
         regions: List[Tuple[int, int]] = []
@@ -224,10 +224,10 @@ class FirstParty:
         folded = head.lower() if self.ascii_cues and head.isascii() else None
         for match in _cue_matches(self.after_re, head, folded, self.after_cues):
             self._add(names, match.group(1))
-        self.vendor_names: Set[Words] = set()
+        vendor_names: Set[Words] = set()
         for match in _cue_matches(self.by_re, head, folded, self.by_cues):
-                self._add(self.vendor_names, match.group(1))
-        return names, regions
+            self._add(vendor_names, match.group(1))
+        return names, regions, vendor_names
 
     def _head(self, doc: Doc, context: DocContext) -> str:
         """The text of the tokens that start within the first ``intro_chars`` characters."""

@@ -323,16 +323,17 @@ class HeadingFinder:
         line_break_flag(vocab)
         self.trigger_ids = norm_ids(vocab, kinds.trigger_words(self.wanted))
         self.sentence_end_ids = {get_string_id(w) for w in SENTENCE_ENDS}
-        self._known = -1
+        self._lookup: Tuple[int, Optional[IdSet]] = (-1, None)
 
     def lookup(self) -> IdSet:
         """The ids of the heading words and of the line breaks met so far (the set of line
         breaks grows as the vocab does)."""
-        if self._known != len(LINE_BREAK_IDS):
+        known, lookup = self._lookup
+        if known != len(LINE_BREAK_IDS):
             breaks = set(LINE_BREAK_IDS)
-            self._known = len(breaks)
-            self._lookup = IdSet(self.trigger_ids | breaks | self.also)
-        return self._lookup
+            # One tuple, set at once: a thread sharing the finder reads a count and its set.
+            known, lookup = self._lookup = (len(breaks), IdSet(self.trigger_ids | breaks | self.also))
+        return lookup
 
     def heading(self, doc: Doc, start: int, end: int) -> Optional[Heading]:
         """The heading on a line, of a known kind or not (kind None).

@@ -125,8 +125,6 @@ class PartyContext:
         self._texts: Dict[int, str] = {}  # the text alone, for ``_text``
         self._breaks: Dict[int, bool] = {}  # whether it holds a line break, for ``sentence_category``
         self._mixed: Dict[int, bool] = {}  # whether it mixes spaces and other characters, for ``_cue_in``
-        # Per document (``categories``): the cue verdict of each sentence stretch read.
-        self._sentences: Dict[Tuple[int, int], Optional[str]] = {}
 
     @staticmethod
     def _word_cues(cues: Dict[str, List[str]], only: Optional[List[str]] = None) -> Optional[List[Tuple[str, "WordCues"]]]:
@@ -298,9 +296,10 @@ class PartyContext:
                 end = i
                 break
         key = (start, end)
-        if key not in self._sentences:
-            self._sentences[key] = self._cue_in(context, start, end, self._sentence_res, self._sentence_words)
-        return self._sentences[key]
+        sentences = context.memo("party_sentence_category")
+        if key not in sentences:
+            sentences[key] = self._cue_in(context, start, end, self._sentence_res, self._sentence_words)
+        return sentences[key]
 
     def categories(
         self, parties: List[Span], base: Dict[int, str], named: Dict[int, bool], context: DocContext
@@ -313,7 +312,6 @@ class PartyContext:
         context (DocContext): The document's sentence bounds.
         RETURNS (Dict[int, str]): Category per span start token.
         """
-        self._sentences = {}
         starts = [span.start for span in parties]
         result: Dict[int, str] = {}
         for index, span in enumerate(parties):
@@ -329,7 +327,6 @@ class PartyContext:
                     or category
                 )
             result[start] = category
-        self._sentences = {}
         return result
 
     def antecedent_category(

@@ -26,6 +26,7 @@ Speed: the group's spans are read once; the rules work on ``(start, end, label, 
 tuples and the Doc's LOWER ids, with what a rule id implies worked out once per id
 (``RuleFacts``); the de-overlapping and ``doc.ents`` are done on the tuples (``span_overlap.py``).
 """
+import threading
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
@@ -97,8 +98,9 @@ class SpanResolver:
         self.annotate_ents = annotate_ents
         self.rules: dict = {}
         self.entries: Dict[str, dict] = {}
-        self._context: Optional[DocContext] = None
-        self._candidates: List[Span] = []  # the group as the rulers left it, for ``on_a_link_line``
+        # The document being resolved, read by the rules below. Kept per thread: threads (a
+        # Dask worker's, a web server's) may share one pipeline and resolve documents at once.
+        self._current = threading.local()
         self._compile()
 
     def initialize(
@@ -183,6 +185,16 @@ class SpanResolver:
         self._facts: Dict[int, RuleFacts] = {}
         self._plural: Dict[int, bool] = {}
         self._breaks: Dict[int, bool] = {}
+
+    @property
+    def _context(self) -> DocContext:
+        """The lookups of the document this thread is resolving (set by ``__call__``)."""
+        return self._current.context
+
+    @property
+    def _candidates(self) -> List[Span]:
+        """The group as the rulers left it, for ``on_a_link_line`` (set by ``__call__``)."""
+        return self._current.candidates
 
     def facts(self, span_id: int, strings) -> RuleFacts:
         """The RuleFacts of a rule id, worked out at its first use.
@@ -448,9 +460,9 @@ class SpanResolver:
         RETURNS (List[Record]): The records after these rules.
         """
         context = self._context
-        names, regions = self._first_party.detect(doc, context)
+        names, regions, vendor_names = self._first_party.detect(doc, context)
         # "provided by Google" names the first party only if no catalogued third party is meant.
-        names |= {n for n in self._first_party.vendor_names if n not in self._catalogued}
+        names |= {n for n in vendor_names if n not in self._catalogued}
         if not names and not regions:
             return records
         party = self._label_ids[0]
@@ -487,9 +499,9 @@ class SpanResolver:
         RETURNS (Doc): The same document.
         """
         # Per-document lookups for the rules below; set anew for each document.
-        context = self._context = DocContext(doc)
+        context = self._current.context = DocContext(doc)
         # Iterating a span group makes a Span object per span: done once, kept for the rules.
-        candidates = self._candidates = list(doc.spans.get(self.spans_key, []))
+        candidates = self._current.candidates = list(doc.spans.get(self.spans_key, []))
         party, data_type = self._label_ids
         strings = doc.vocab.strings
         facts = self.facts
@@ -526,8 +538,8 @@ class SpanResolver:
         records = self.keep_listed(records, weak, strong_starts, strong_ends)
         records = self.first_party_rules(doc, records)
         records = drop_parties_inside(longest_per_label(records, len(doc)), party, data_type)
-        self._candidates = []
-        self._context = None
+        self._current.candidates = []
+        self._current.context = None
         doc.spans[self.spans_key] = [record[4] for record in records]
         if self.annotate_ents:
             set_ents(doc, filter_records(records, len(doc)))
