@@ -76,3 +76,21 @@ def test_release_leaves_someone_elses_lock(tmp_path):
     lock.path.write_text(other)  # e.g. the lock was removed by hand and another run took it
     lock.release()
     assert lock.path.read_text() == other
+
+
+def test_two_runs_taking_over_one_stale_lock_do_not_both_hold_it(tmp_path):
+    """B finds the stale lock; before B removes it, A takes it over and holds a live lock.
+    B must then see A's lock and refuse, not remove it (both runs would write the output)."""
+    out = tmp_path / "out.jsonl"
+    lock_path_for(out).write_text(json.dumps({"pid": dead_pid(), "host": socket.gethostname(), "started": "earlier"}))
+    first = OutputLock(out)
+
+    def first_takes_over_meanwhile(message):
+        first.acquire()
+
+    with pytest.raises(LockHeld):
+        OutputLock(out, on_stale=first_takes_over_meanwhile).acquire()
+    assert json.loads(lock_path_for(out).read_text())["pid"] == os.getpid()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl.lock"]  # nothing left aside
+    first.release()
+    assert not lock_path_for(out).exists()

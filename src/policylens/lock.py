@@ -85,10 +85,7 @@ class OutputLock:
                         f"taking over the stale lock {self.path} of pid {holder.get('pid')} "
                         f"(started {holder.get('started', '?')}), which is no longer running"
                     )
-                try:
-                    os.unlink(self.path)
-                except FileNotFoundError:
-                    pass
+                self._remove_if_still(holder)
                 continue
             with os.fdopen(fd, "w", encoding="utf8") as file:
                 json.dump(self.owner, file)
@@ -116,10 +113,33 @@ class OutputLock:
     def __exit__(self, exc_type, exc, tb) -> None:
         self.release()
 
-    def _read(self) -> Optional[dict]:
-        """The holder written in the lock file; {} when it cannot be parsed; None when it is gone."""
+    def _remove_if_still(self, stale: dict) -> None:
+        """Remove the lock file if it still holds ``stale``; leave any other lock where it is.
+
+        Two runs may find the same stale lock: the first removes it and creates its own, and an
+        unlink by the second would then remove the first's live lock. So the file is first
+        moved aside (atomic: we own whatever file was there) and read again; a lock that is not
+        the stale one is put back (``os.link`` fails rather than replace a lock made meanwhile).
+
+        stale (dict): The holder read from the stale lock.
+        """
+        aside = self.path.with_name(f"{self.path.name}.{os.getpid()}.{time.monotonic_ns()}.stale")
         try:
-            text = self.path.read_text(encoding="utf8")
+            os.rename(self.path, aside)
+        except FileNotFoundError:
+            return  # already removed by the other run
+        if self._read(aside) != stale:  # another run's new lock: give it back
+            try:
+                os.link(aside, self.path)
+            except FileExistsError:
+                pass
+        os.unlink(aside)
+
+    def _read(self, path: Optional[Path] = None) -> Optional[dict]:
+        """The holder written in the lock file (or ``path``); {} when it cannot be parsed;
+        None when it is gone."""
+        try:
+            text = (path or self.path).read_text(encoding="utf8")
         except FileNotFoundError:
             return None
         except OSError:
