@@ -66,6 +66,20 @@ def _cue_matches(regex: Pattern, text: str, folded: Optional[str], cues: List[st
             end = max(match.end(), at + 1)
 
 
+def paren_pairs(openings: numpy.ndarray, closes: numpy.ndarray) -> List[Tuple[int, int]]:
+    """Each "(" with the first ")" after it, where that comes within 60 tokens.
+
+    openings (numpy.ndarray): Sorted token offsets of "(".
+    closes (numpy.ndarray): Sorted token offsets of ")".
+    RETURNS (List[Tuple[int, int]]): (open, close) token offsets, in order.
+    """
+    after = numpy.searchsorted(closes, openings, side="right")  # one bisection per "(", in C
+    closed = after < len(closes)
+    opens, ends = openings[closed], closes[after[closed]]
+    near = ends - opens <= 60
+    return list(zip(opens[near].tolist(), ends[near].tolist()))
+
+
 class FirstParty:
     """The first-party cues of ``context_rules.json`` compiled for one-pass detection."""
 
@@ -120,6 +134,8 @@ class FirstParty:
         self._strings_seen = None
         # Per word id: its first two characters and its normalised form, for ``mentions``.
         self._normal: Dict[int, Tuple[str, str]] = {}
+        # Per span text: its ``words`` and ``raw_words`` (party names repeat across documents).
+        self._text_words: Dict[str, Tuple[Words, Words]] = {}
         suffixes = "|".join(re.escape(w) for w in sorted(self.suffixes, key=len, reverse=True) if len(w) > 2)
         # A (collectively, "...") definition names a company only after a corporate suffix.
         self.suffix_re = re.compile(rf"\b(?:{suffixes or '(?!x)x'})\b", re.I)
@@ -140,6 +156,20 @@ class FirstParty:
         while out and (out[-1] in self.stopwords or out[-1].isdigit()):
             out.pop()
         return tuple(out)
+
+    def text_words(self, text: str) -> Tuple[Words, Words]:
+        """``words(text)`` and ``raw_words(text)``, kept per text: the span resolver asks them of
+        every THIRD_PARTY span, and the same few party names recur in every policy.
+
+        text (str): A span's text.
+        RETURNS (Tuple[Words, Words]): The normalised words and the raw words.
+        """
+        found = self._text_words.get(text)
+        if found is None:
+            if len(self._text_words) > 1_000_000:
+                self._text_words.clear()  # a long run meets ever new names: keep the memory bounded
+            found = self._text_words[text] = (self.words(text), raw_words(text))
+        return found
 
     def _add(self, names: Set[Words], text: str, alias: bool = False) -> None:
         """Add a name, or each part of "A and B"; an alias defined for the party ("Service
@@ -178,21 +208,18 @@ class FirstParty:
         # "(" and ")" are found in the LOWER array the rules read anyway: no other text lowers to them.
         lower = context.lower_array
         closes = numpy.flatnonzero(lower == get_string_id(")"))
-        openings = numpy.flatnonzero(lower == get_string_id("(")).tolist() if len(closes) else []
+        pairs = paren_pairs(numpy.flatnonzero(lower == get_string_id("(")), closes) if len(closes) else []
         cue_ids, cue_lowers = self.cue_ids, self.cue_lower_ids
-        lower_list = context.lower if openings else []
-        for paren in openings:
-            after = bisect.bisect_right(closes, paren)
-            if after == len(closes) or closes[after] - paren > 60:
-                continue
+        lower_list = context.lower if pairs else []
+        for paren, close in pairs:
             # Cheap test first, on the token ids: a definition quotes a name or says
             # "collectively"/"together"; only then is its text joined and matched. The LOWER ids
             # rule most parentheses out; the ORTH ids (read for the few left) decide.
-            if cue_lowers.isdisjoint(lower_list[paren + 1 : int(closes[after])]):
+            if cue_lowers.isdisjoint(lower_list[paren + 1 : close]):
                 continue
-            if cue_ids.isdisjoint([doc[i].orth for i in range(paren + 1, int(closes[after]))]):
+            if cue_ids.isdisjoint([doc[i].orth for i in range(paren + 1, close)]):
                 continue
-            inside = context.text(paren + 1, int(closes[after])).rstrip()
+            inside = context.text(paren + 1, close).rstrip()
             match = self.definition_re.fullmatch(inside)
             if match is None:
                 continue
@@ -265,11 +292,14 @@ class FirstParty:
         """
         if self.noun_firsts is None:
             return None
-        lower = context.lower_array
-        starts: Set[int] = set()
-        for noun in numpy.flatnonzero(numpy.isin(lower, self.noun_firsts)).tolist():
-            starts.update(range(max(0, noun - 7), noun))
-        return sorted(starts)
+        nouns = numpy.isin(context.lower_array, self.noun_firsts)
+        if not nouns.any():
+            return []
+        # Token i is near when a noun starts 1 to 7 tokens after it: one shifted OR per distance.
+        near = numpy.zeros(len(nouns), dtype=bool)
+        for distance in range(1, 8):
+            near[:-distance] |= nouns[distance:]
+        return numpy.flatnonzero(near).tolist()
 
     def mentions(
         self,

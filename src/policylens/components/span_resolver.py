@@ -38,7 +38,7 @@ from spacy.util import ensure_path
 
 from ..labels import DATA_TYPE, SPANS_KEY, THIRD_PARTY
 from .doc_context import DocContext
-from .first_party import FirstParty, names_first_party, raw_words
+from .first_party import FirstParty, names_first_party
 from .span_overlap import Record, drop_parties_inside, filter_records, longest_per_label, set_ents
 
 GROUP_ID = "generic.affiliates/first-party-group"
@@ -63,7 +63,7 @@ def first_words(phrases: List[Tuple[int, ...]]) -> Optional[frozenset]:
 class RuleFacts:
     """What a span's rule id (``span.id_``) tells the context rules, worked out once per id."""
 
-    __slots__ = ("generic", "heads", "verb", "before", "listed", "weak", "complaint", "entry", "social")
+    __slots__ = ("generic", "heads", "verb", "before", "listed", "weak", "complaint", "entry", "social", "always_check")
 
     def __init__(self, resolver: "SpanResolver", span_id: str):
         """resolver (SpanResolver): Its compiled word lists. span_id (str): A rule id ("contact.name/name")."""
@@ -81,6 +81,9 @@ class RuleFacts:
         self.entry = span_id.split("/", 1)[0]
         entry = r.entries.get(self.entry)
         self.social = entry is not None and entry["category"] == "social_media"
+        # Whether a span of this rule may be dropped whatever its neighbouring words are (then
+        # its rules always run; for the others, only when a neighbour is one they look at).
+        self.always_check = bool(self.before) or self.weak or self.complaint or self.social or r._party_check_all
 
 
 class SpanResolver:
@@ -181,6 +184,16 @@ class SpanResolver:
         self._attacker_first = first_words(self._attacker_after)
         self._products_first = first_words(self._products)
         self._field_separator_lowers = frozenset(get_string_id(w.lower()) for w in field.get("separators", []))
+        # The words after (before) a span that some rule of its label looks at: a span with other
+        # neighbours is kept without running its rules, unless its RuleFacts say always_check.
+        self._dt_after_words = (
+            self._dt_skip | self._dt_heads | self._dt_generic_heads | self._dt_verb_objects | self._field_separator_lowers
+        )
+        self._party_check_all = self._attacker_first is None or self._products_first is None
+        self._party_after_words = self._modifier_heads | (self._attacker_first or frozenset()) | (
+            self._products_first or frozenset()
+        ) | {self._colon}
+        self._party_before_words = self._attacker_before | self._role_skip | self._role_before
         # Per rule id: its RuleFacts; per word id: whether the word ends in "s" / holds a blank line.
         self._facts: Dict[int, RuleFacts] = {}
         self._plural: Dict[int, bool] = {}
@@ -372,6 +385,8 @@ class SpanResolver:
         """
         if not facts.complaint:
             return False
+        if self._complaint_words.isdisjoint(self._context.lower[max(0, start - 12) : start]):
+            return False  # none in the 12 words before: none in the sentence's part of them
         first = max(self._context.sentence(start)[0], start - 12)
         return not self._complaint_words.isdisjoint(self._context.lower[first:start])
 
@@ -467,28 +482,28 @@ class SpanResolver:
             return records
         party = self._label_ids[0]
         strings = doc.vocab.strings
+        first_party = self._first_party
         kept = []
         verdicts: Dict[tuple, bool] = {}  # one decision per (text, entry): names repeat
         for record in records:
             start, end, label, span_id, _ = record
             if label == party:
-                if any(first <= start and end <= last for first, last in regions):
+                if regions and any(first <= start and end <= last for first, last in regions):
                     continue
                 entry = self.facts(span_id, strings).entry
-                text = context.span_text(start, end)
-                key = (text, entry)
-                if key not in verdicts:
-                    organization = self._organizations.get(entry, ())
-                    verdicts[key] = names_first_party(
-                        self._first_party.words(text), organization, names, raw_words(text)
-                    )
-                if verdicts[key]:
+                key = (context.span_text(start, end), entry)
+                verdict = verdicts.get(key)
+                if verdict is None:
+                    words, raw = first_party.text_words(key[0])
+                    verdict = verdicts[key] = names_first_party(words, self._organizations.get(entry, ()), names, raw)
+                if verdict:
                     continue
             kept.append(record)
-        # Only mentions followed by a group noun make spans: only those are looked for.
-        near = self._first_party.before_group_nouns(context)
-        mentions = self._first_party.mentions(doc, names, context, near) if near != [] else []
-        for span in self._first_party.group_spans(doc, mentions, THIRD_PARTY, GROUP_ID, context):
+        # Only mentions followed by a group noun make spans: only those are looked for (and
+        # without names there are no mentions).
+        near = first_party.before_group_nouns(context) if names else []
+        mentions = first_party.mentions(doc, names, context, near) if near != [] else []
+        for span in first_party.group_spans(doc, mentions, THIRD_PARTY, GROUP_ID, context):
             kept.append((span.start, span.end, span.label, span.id, span))
         return kept
 
@@ -507,6 +522,9 @@ class SpanResolver:
         facts = self.facts
         trim_words = self._trim
         lower = context.lower if candidates else []
+        length = len(lower)
+        # The neighbours the rules look at (see ``_compile``): most spans have none of them.
+        party_after, party_before, dt_after = self._party_after_words, self._party_before_words, self._dt_after_words
         records: List[Record] = []
         # For ``keep_listed``: the list-only DATA_TYPE records, and where the others that count
         # by themselves start and end.
@@ -520,11 +538,18 @@ class SpanResolver:
                 while trimmed < end - 1 and lower[trimmed] in words:
                     trimmed += 1
             if label == party:
-                if self.is_not_a_recipient(trimmed, end, facts(span_id, strings)):
+                span_facts = facts(span_id, strings)
+                if (
+                    span_facts.always_check
+                    or (end < length and lower[end] in party_after)
+                    or (trimmed > 0 and lower[trimmed - 1] in party_before)
+                ) and self.is_not_a_recipient(trimmed, end, span_facts):
                     continue
             elif label == data_type:
                 span_facts = facts(span_id, strings)
-                if self.is_not_a_data_type(trimmed, end, span_facts):
+                if (
+                    (span_facts.always_check and trimmed > 0) or (end < length and lower[end] in dt_after)
+                ) and self.is_not_a_data_type(trimmed, end, span_facts):
                     continue
                 if span_facts.listed:
                     weak.append(len(records))
