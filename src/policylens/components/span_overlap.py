@@ -49,16 +49,33 @@ def filter_records(records: List[Record], length: int) -> List[Record]:
             run.append(record)
             run_end = max(run_end, record[1])
             continue
-        if len(run) > 1:
-            kept.extend(longest_first(run, length))
-        elif run:
-            kept.append(run[0])
+        if run:
+            settle_run(run, kept, length)
         run, run_end = [record], record[1]
-    if len(run) > 1:
-        kept.extend(longest_first(run, length))
-    elif run:
-        kept.append(run[0])
+    if run:
+        settle_run(run, kept, length)
     return kept
+
+
+def settle_run(run: List[Record], kept: List[Record], length: int) -> None:
+    """Add what ``filter_spans`` keeps of a run of overlapping non-empty records to ``kept``.
+
+    run (List[Record]): Records sorted by start (ties in their input order), each overlapping
+        the ones before it.
+    kept (List[Record]): The records kept so far (appended to).
+    length (int): The document's length in tokens.
+    """
+    if len(run) == 1:
+        kept.append(run[0])
+    elif len(run) == 2:
+        # The most common run, decided without sorting: the longer one; at equal lengths the
+        # first (the earlier start, or at the same start the earlier in the input), and the
+        # other always loses (a shorter record overlapping a longer one has its first or last
+        # token inside it).
+        first, second = run
+        kept.append(second if second[1] - second[0] > first[1] - first[0] else first)
+    else:
+        kept.extend(longest_first(run, length))
 
 
 def longest_first(records: List[Record], length: int) -> List[Record]:

@@ -28,7 +28,7 @@ tuples and the Doc's LOWER ids, with what a rule id implies worked out once per 
 """
 import threading
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import srsly
 from spacy.language import Language
@@ -302,8 +302,8 @@ class SpanResolver:
                 return True
         return False
 
-    def keep_listed(self, records: List[Record], weak: List[int], starts: set, ends: set) -> List[Record]:
-        """Keep the list-only DATA_TYPE spans ("age", "email") that stand in a list with other data.
+    def unlisted(self, records: List[Record], weak: List[int], starts: set, ends: set) -> Set[int]:
+        """The list-only DATA_TYPE spans ("age", "email") that stand in no list with other data.
 
         A list-only span counts when it is linked to a data type that counts by itself, or to a
         list-only span linked in turn ("name, age, country"): "by email, telephone or SMS" holds
@@ -314,10 +314,10 @@ class SpanResolver:
         weak (List[int]): The positions in ``records`` of the list-only DATA_TYPE records.
         starts (set): Start tokens of the DATA_TYPE records that count by themselves (updated).
         ends (set): Their end tokens (updated).
-        RETURNS (List[Record]): The records without unlisted list-only spans.
+        RETURNS (Set[int]): The positions in ``records`` of the list-only records to drop.
         """
         if not weak:
-            return records
+            return set()
         kept: set = set()
         for _ in range(3):
             added = [
@@ -330,8 +330,7 @@ class SpanResolver:
                 kept.add(i)
                 starts.add(records[i][0])
                 ends.add(records[i][1])
-        dropped = set(weak) - kept
-        return [r for i, r in enumerate(records) if i not in dropped] if dropped else records
+        return set(weak) - kept
 
     def is_listed_with_data(self, start: int, end: int, starts: set, ends: set) -> bool:
         """Whether a span stands in a list beside another data type ("name, age and gender").
@@ -466,46 +465,48 @@ class SpanResolver:
         covered = {i for s in names for i in range(s.start, s.end)}
         return all(t.i in covered or t.is_punct or t.is_space or t.lower_ in self._link_words for t in doc[start:end])
 
-    def first_party_rules(self, doc: Doc, records: List[Record]) -> List[Record]:
-        """Drop THIRD_PARTY spans that name the first party or lie in its definition, and add
+    def first_party_rules(self, doc: Doc, records: List[Record], parties: List[int]) -> Tuple[Set[int], List[Record]]:
+        """The THIRD_PARTY spans that name the first party or lie in its definition, and new
         spans for its group ("Acme entities").
 
         doc (Doc): The document.
         records (List[Record]): Candidate records of any labels.
-        RETURNS (List[Record]): The records after these rules.
+        parties (List[int]): The positions in ``records`` of the THIRD_PARTY records.
+        RETURNS (Tuple[Set[int], List[Record]]): The positions of the records to drop, and the
+            records of the group spans.
         """
         context = self._context
         names, regions, vendor_names = self._first_party.detect(doc, context)
         # "provided by Google" names the first party only if no catalogued third party is meant.
         names |= {n for n in vendor_names if n not in self._catalogued}
         if not names and not regions:
-            return records
-        party = self._label_ids[0]
+            return set(), []
         strings = doc.vocab.strings
         first_party = self._first_party
-        kept = []
+        dropped = set()
         verdicts: Dict[tuple, bool] = {}  # one decision per (text, entry): names repeat
-        for record in records:
-            start, end, label, span_id, _ = record
-            if label == party:
-                if regions and any(first <= start and end <= last for first, last in regions):
-                    continue
-                entry = self.facts(span_id, strings).entry
-                key = (context.span_text(start, end), entry)
-                verdict = verdicts.get(key)
-                if verdict is None:
-                    words, raw = first_party.text_words(key[0])
-                    verdict = verdicts[key] = names_first_party(words, self._organizations.get(entry, ()), names, raw)
-                if verdict:
-                    continue
-            kept.append(record)
+        for i in parties:
+            start, end, _, span_id, _ = records[i]
+            if regions and any(first <= start and end <= last for first, last in regions):
+                dropped.add(i)
+                continue
+            entry = self.facts(span_id, strings).entry
+            key = (context.span_text(start, end), entry)
+            verdict = verdicts.get(key)
+            if verdict is None:
+                words, raw = first_party.text_words(key[0])
+                verdict = verdicts[key] = names_first_party(words, self._organizations.get(entry, ()), names, raw)
+            if verdict:
+                dropped.add(i)
         # Only mentions followed by a group noun make spans: only those are looked for (and
         # without names there are no mentions).
         near = first_party.before_group_nouns(context) if names else []
         mentions = first_party.mentions(doc, names, context, near) if near != [] else []
-        for span in first_party.group_spans(doc, mentions, THIRD_PARTY, GROUP_ID, context):
-            kept.append((span.start, span.end, span.label, span.id, span))
-        return kept
+        group = [
+            (span.start, span.end, span.label, span.id, span)
+            for span in first_party.group_spans(doc, mentions, THIRD_PARTY, GROUP_ID, context)
+        ]
+        return dropped, group
 
     def __call__(self, doc: Doc) -> Doc:
         """Resolve the spans of ``doc`` in place.
@@ -526,10 +527,11 @@ class SpanResolver:
         # The neighbours the rules look at (see ``_compile``): most spans have none of them.
         party_after, party_before, dt_after = self._party_after_words, self._party_before_words, self._dt_after_words
         records: List[Record] = []
-        # For ``keep_listed``: the list-only DATA_TYPE records, and where the others that count
+        # For ``unlisted``: the list-only DATA_TYPE records, and where the others that count
         # by themselves start and end.
         weak: List[int] = []
         strong_starts, strong_ends = set(), set()
+        parties: List[int] = []  # for ``first_party_rules``: the positions of THIRD_PARTY records
         for span in candidates:
             start, end, label, span_id = span.start, span.end, span.label, span.id
             trimmed = start
@@ -545,6 +547,7 @@ class SpanResolver:
                     or (trimmed > 0 and lower[trimmed - 1] in party_before)
                 ) and self.is_not_a_recipient(trimmed, end, span_facts):
                     continue
+                parties.append(len(records))
             elif label == data_type:
                 span_facts = facts(span_id, strings)
                 if (
@@ -560,8 +563,13 @@ class SpanResolver:
                 # A trimmed span keeps its label and rule id (a knowledge-base id is not kept).
                 span = Span(doc, trimmed, end, label=label, span_id=span_id)
             records.append((trimmed, end, label, span_id, span))
-        records = self.keep_listed(records, weak, strong_starts, strong_ends)
-        records = self.first_party_rules(doc, records)
+        # Both rules name records to drop (of different labels): the list is rebuilt once.
+        dropped = self.unlisted(records, weak, strong_starts, strong_ends)
+        not_parties, group = self.first_party_rules(doc, records, parties)
+        dropped |= not_parties
+        if dropped:
+            records = [record for i, record in enumerate(records) if i not in dropped]
+        records += group
         records = drop_parties_inside(longest_per_label(records, len(doc)), party, data_type)
         self._current.candidates = []
         self._current.context = None
