@@ -36,14 +36,32 @@ def _normal(lower: str) -> str:
     return "".join(WORD_RE.findall(DOMAIN_END_RE.sub("", lower)))
 
 
+def cue_folded(text: str) -> Optional[str]:
+    """``text`` folded as ``re.I`` folds it against lower-case ASCII letters, one character for one.
+
+    Besides A-Z, ``re.I`` matches four non-ASCII characters with ASCII letters: "K" (Kelvin
+    sign, k), "ı" and "İ" (i), "ſ" (s). ``str.lower`` maps all but "ı", "ſ" and "İ" the same
+    way and keeps every other character's length; "İ" alone lower-cases to two characters.
+
+    text (str): A text.
+    RETURNS (Optional[str]): The folded text, where cue positions are those of ``text``; None
+        when it holds "İ" (then the regex scans the text itself).
+    """
+    if text.isascii():
+        return text.lower()
+    if "\u0130" in text:
+        return None
+    return text.lower().replace("\u0131", "i").replace("\u017f", "s")
+
+
 def _cue_matches(regex: Pattern, text: str, folded: Optional[str], cues: List[str]) -> Iterator[Match]:
     """``regex.finditer(text)`` for a regex whose matches start with one of ``cues`` (any case),
     tried only where a cue starts instead of at every character.
 
     regex (Pattern): "Welcome to Acme"-style regex: a cue, then a name.
     text (str): The text to search.
-    folded (Optional[str]): ``text.lower()`` where text and cues are ASCII (the same positions,
-        and re.I folds nothing else there); None: the regex scans the text itself.
+    folded (Optional[str]): ``cue_folded(text)`` where the cues are ASCII letters and spaces;
+        None: the regex scans the text itself.
     cues (List[str]): The cues, lower-cased.
     YIELDS (Match): The matches ``finditer`` finds, in order.
     """
@@ -104,9 +122,9 @@ class FirstParty:
         self.before_cues = list(rules.get("intro_before", []))
         self.after_cues = [p.lower() for p in rules.get("intro_after", [])]
         self.by_cues = [p.lower() for p in rules.get("intro_by", [])]
-        # On ASCII text and cues, re.I matches exactly what lower-casing both finds; other text
-        # (with "ſ" or the Kelvin sign, which re.I folds too) goes straight to the regex.
-        self.ascii_cues = all(p.isascii() for p in self.after_cues + self.by_cues)
+        # On cues of ASCII letters and spaces, re.I matches exactly where ``cue_folded`` text
+        # holds them; other cues go straight to the regex.
+        self.ascii_cues = all(re.fullmatch(r"[a-z ]*", p) for p in self.after_cues + self.by_cues)
         # "operated by Acme": may also name a vendor ("payments are provided by Stripe"), so
         # ``detect`` returns these names apart and the caller checks them against the catalogue.
         self.by_re = re.compile(rf"(?i:\b(?:{by}))\s+(?:the\s+)?({NAME})")
@@ -234,7 +252,7 @@ class FirstParty:
             name = re.search(rf"({NAME})[\s,]*$", before)
             if name:
                 self._add(names, name.group(1))
-            sent_start = context.sentence(paren)[0]
+            sent_start = context.sentence_start(paren)
             regions.append((max(sent_start, paren - 25), paren))
         head = self._head(doc, context)
         for line in [l for l in head.splitlines() if l.strip()][:4]:
@@ -248,7 +266,7 @@ class FirstParty:
         if any(cue in head for cue in self.before_cues):
             for match in self.before_re.finditer(head):
                 self._add(names, match.group(1))
-        folded = head.lower() if self.ascii_cues and head.isascii() else None
+        folded = cue_folded(head) if self.ascii_cues else None
         for match in _cue_matches(self.after_re, head, folded, self.after_cues):
             self._add(names, match.group(1))
         vendor_names: Set[Words] = set()
@@ -292,7 +310,13 @@ class FirstParty:
         """
         if self.noun_firsts is None:
             return None
-        nouns = numpy.isin(context.lower_array, self.noun_firsts)
+        if not len(self.noun_firsts):
+            return []
+        # A few equality tests cost less than numpy.isin's sort on a document's worth of ids.
+        lower = context.lower_array
+        nouns = lower == self.noun_firsts[0]
+        for first in self.noun_firsts[1:]:
+            nouns |= lower == first
         if not nouns.any():
             return []
         # Token i is near when a noun starts 1 to 7 tokens after it: one shifted OR per distance.

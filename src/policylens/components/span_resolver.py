@@ -386,7 +386,7 @@ class SpanResolver:
             return False
         if self._complaint_words.isdisjoint(self._context.lower[max(0, start - 12) : start]):
             return False  # none in the 12 words before: none in the sentence's part of them
-        first = max(self._context.sentence(start)[0], start - 12)
+        first = max(self._context.sentence_start(start), start - 12)
         return not self._complaint_words.isdisjoint(self._context.lower[first:start])
 
     def lacks_sharing_verb(self, start: int, facts: RuleFacts) -> bool:
@@ -400,10 +400,10 @@ class SpanResolver:
         if not facts.weak:
             return False
         context = self._context
-        first = context.sentence(start)[0]
-        # The words first (the lemmas need a pass over the whole Doc, made only if asked).
+        first = context.sentence_start(start)
+        # The words first (the lemmas are read only if asked).
         return self._sharing_verbs.isdisjoint(context.lower[first:start]) and self._sharing_verbs.isdisjoint(
-            context.lemma[first:start]
+            context.lemmas(first, start)
         )
 
     def is_a_product_or_channel(self, start: int, end: int, facts: RuleFacts) -> bool:
