@@ -39,7 +39,7 @@ from spacy.util import ensure_path
 from ..labels import DATA_TYPE, SPANS_KEY, THIRD_PARTY
 from .doc_context import DocContext
 from .first_party import FirstParty, names_first_party
-from .span_overlap import Record, drop_parties_inside, filter_records, longest_per_label, set_ents
+from .span_overlap import Record, resolve_overlaps, set_ents
 
 GROUP_ID = "generic.affiliates/first-party-group"
 
@@ -570,12 +570,12 @@ class SpanResolver:
         if dropped:
             records = [record for i, record in enumerate(records) if i not in dropped]
         records += group
-        records = drop_parties_inside(longest_per_label(records, len(doc)), party, data_type)
+        records, shown = resolve_overlaps(records, len(doc), party, data_type)
         self._current.candidates = []
         self._current.context = None
         doc.spans[self.spans_key] = [record[4] for record in records]
         if self.annotate_ents:
-            set_ents(doc, filter_records(records, len(doc)))
+            set_ents(doc, shown)
         return doc
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
