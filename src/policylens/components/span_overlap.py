@@ -238,12 +238,50 @@ def settle_sorted(starts: numpy.ndarray, ends: numpy.ndarray, groups: numpy.ndar
     pairs = numpy.flatnonzero(first & (size == 2))
     second = ends[pairs + 1] - starts[pairs + 1] > ends[pairs] - starts[pairs]
     keep[pairs + second] = True
-    for begin in numpy.flatnonzero(first & (size > 2)).tolist():
-        stop = begin + int(size[begin])
+    longer = numpy.flatnonzero(first & (size > 2))
+    if len(longer):
+        settle_longer_runs(starts, ends, reach - offset, first, run, longer, keep, length)
+    return keep
+
+
+def settle_longer_runs(
+    starts: numpy.ndarray,
+    ends: numpy.ndarray,
+    reach: numpy.ndarray,
+    first: numpy.ndarray,
+    run: numpy.ndarray,
+    begins: numpy.ndarray,
+    keep: numpy.ndarray,
+    length: int,
+) -> None:
+    """Mark what ``filter_spans`` keeps of runs of three or more records (``settle_sorted``'s helper).
+
+    The record filter_spans takes first in a run (the longest; then the earliest) keeps it alone
+    when it covers the whole run, as in most runs (a phrase and the words inside it); the other
+    runs go through ``longest_first``.
+
+    starts, ends (numpy.ndarray): The records, sorted by (group, start), ties in input order.
+    reach (numpy.ndarray): The furthest end up to each record within its run.
+    first (numpy.ndarray): Whether each record opens a run.
+    run (numpy.ndarray): The run of each record.
+    begins (numpy.ndarray): The first records of the runs to settle.
+    keep (numpy.ndarray): The mask of kept records (updated).
+    length (int): The document's length in tokens.
+    """
+    lengths = ends - starts
+    opens = numpy.flatnonzero(first)
+    longest = numpy.maximum.reduceat(lengths, opens)
+    # The first record of the longest length in each run: the earliest, so filter_spans' first.
+    tops = numpy.flatnonzero(lengths == longest[run])
+    _, at = numpy.unique(run[tops], return_index=True)
+    top = tops[at][run[begins]]
+    stops = numpy.append(opens[1:], len(starts))[run[begins]]
+    whole = (starts[top] == starts[begins]) & (ends[top] == reach[stops - 1])
+    keep[top[whole]] = True
+    for begin, stop in zip(begins[~whole].tolist(), stops[~whole].tolist()):
         run_records = list(zip(starts[begin:stop].tolist(), ends[begin:stop].tolist(), range(begin, stop)))
         for record in longest_first(run_records, length):
             keep[record[2]] = True
-    return keep
 
 
 def parties_inside(

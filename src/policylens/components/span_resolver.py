@@ -26,7 +26,9 @@ Speed: the group's spans are read once; the rules work on ``(start, end, label, 
 tuples and the Doc's LOWER ids, with what a rule id implies worked out once per id
 (``RuleFacts``); the de-overlapping and ``doc.ents`` are done on the tuples (``span_overlap.py``).
 """
+import bisect
 import threading
+from operator import attrgetter
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
@@ -456,8 +458,17 @@ class SpanResolver:
             end += 1
             if end - last > 40:
                 return False
-        party = self._label_ids[0]
-        names = [s for s in self._candidates if s.label == party and start <= s.start and s.end <= end]
+        # The THIRD_PARTY candidates by start, sorted once per document: a span's paragraph is
+        # found by bisection instead of a pass over all candidates.
+        by_start = self._context.memo("parties by start")
+        if not by_start:
+            party = self._label_ids[0]
+            spans = sorted((s for s in self._candidates if s.label == party), key=attrgetter("start"))
+            by_start["spans"], by_start["starts"] = spans, [s.start for s in spans]
+        spans, starts = by_start["spans"], by_start["starts"]
+        names = [
+            s for s in spans[bisect.bisect_left(starts, start) : bisect.bisect_right(starts, end)] if s.end <= end
+        ]
         social = [s for s in names if self.facts(s.id, strings).social]
         # A list of the services an app uses has one name a line and other kinds among them.
         if len(social) < len(names) or len({s.text.lower() for s in social}) < 2:
@@ -520,7 +531,7 @@ class SpanResolver:
         candidates = self._current.candidates = list(doc.spans.get(self.spans_key, []))
         party, data_type = self._label_ids
         strings = doc.vocab.strings
-        facts = self.facts
+        facts, known_facts = self.facts, self._facts.get  # the method works out an id met the first time
         trim_words = self._trim
         lower = context.lower if candidates else []
         length = len(lower)
@@ -540,7 +551,7 @@ class SpanResolver:
                 while trimmed < end - 1 and lower[trimmed] in words:
                     trimmed += 1
             if label == party:
-                span_facts = facts(span_id, strings)
+                span_facts = known_facts(span_id) or facts(span_id, strings)
                 if (
                     span_facts.always_check
                     or (end < length and lower[end] in party_after)
@@ -549,7 +560,7 @@ class SpanResolver:
                     continue
                 parties.append(len(records))
             elif label == data_type:
-                span_facts = facts(span_id, strings)
+                span_facts = known_facts(span_id) or facts(span_id, strings)
                 if (
                     (span_facts.always_check and trimmed > 0) or (end < length and lower[end] in dt_after)
                 ) and self.is_not_a_data_type(trimmed, end, span_facts):
