@@ -24,7 +24,10 @@ The word lists are data (``patterns/context_rules.json``), saved with the pipeli
 
 Speed: the group's spans are read once; the rules work on ``(start, end, label, id, span)``
 tuples and the Doc's LOWER ids, with what a rule id implies worked out once per id
-(``RuleFacts``); the de-overlapping and ``doc.ents`` are done on the tuples (``span_overlap.py``).
+(``RuleFacts``). A span runs its label's rules only when a neighbouring word is one of those
+the rules look at (or its rule id says they look further); the list and first-party rules
+name the records they drop and the list is rebuilt once; the de-overlapping and ``doc.ents``
+are done on arrays (``span_overlap.resolve_overlaps``).
 """
 import bisect
 import threading
