@@ -117,10 +117,10 @@ def test_resolve_overlaps_keeps_what_the_tuple_functions_keep(empty):
     labels = [get_string_id(label) for label in LABELS]
     rng = random.Random(13)
     for trial in range(300):
-        length = rng.randrange(5, 80)
-        # Mostly above ARRAY_MIN_RECORDS (the array path), some below; now and then a label
-        # outside LABELS or an empty record (the tuple path).
-        count = rng.choice([3, ARRAY_MIN_RECORDS - 1, ARRAY_MIN_RECORDS, 60, 150])
+        length = rng.randrange(5, 400)
+        # Mostly at or above ARRAY_MIN_RECORDS (the array path), some below; now and then a
+        # label outside LABELS or an empty record (the tuple path).
+        count = rng.choice([3, ARRAY_MIN_RECORDS - 1, ARRAY_MIN_RECORDS, ARRAY_MIN_RECORDS + 150])
         records = []
         for position in range(count):
             start = rng.randrange(length)

@@ -50,32 +50,40 @@ def filter_records(records: List[Record], length: int) -> List[Record]:
             run_end = max(run_end, record[1])
             continue
         if run:
-            settle_run(run, kept, length)
+            settle_run(run, run_end, kept, length)
         run, run_end = [record], record[1]
     if run:
-        settle_run(run, kept, length)
+        settle_run(run, run_end, kept, length)
     return kept
 
 
-def settle_run(run: List[Record], kept: List[Record], length: int) -> None:
+def settle_run(run: List[Record], run_end: int, kept: List[Record], length: int) -> None:
     """Add what ``filter_spans`` keeps of a run of overlapping non-empty records to ``kept``.
 
     run (List[Record]): Records sorted by start (ties in their input order), each overlapping
         the ones before it.
+    run_end (int): The furthest end of the run's records.
     kept (List[Record]): The records kept so far (appended to).
     length (int): The document's length in tokens.
     """
     if len(run) == 1:
         kept.append(run[0])
+        return
+    # filter_spans takes the longest first, at equal lengths the first (the earlier start, or at
+    # the same start the earlier in the input): ``max`` returns that one.
+    top = max(run, key=record_length)
+    if top[0] == run[0][0] and top[1] == run_end:
+        kept.append(top)  # it covers the run: every other record has its first token inside it
     elif len(run) == 2:
-        # The most common run, decided without sorting: the longer one; at equal lengths the
-        # first (the earlier start, or at the same start the earlier in the input), and the
-        # other always loses (a shorter record overlapping a longer one has its first or last
-        # token inside it).
-        first, second = run
-        kept.append(second if second[1] - second[0] > first[1] - first[0] else first)
+        # Two overlapping records: the shorter has its first or last token inside the longer.
+        kept.append(top)
     else:
         kept.extend(longest_first(run, length))
+
+
+def record_length(record: Record) -> int:
+    """The number of tokens of a record."""
+    return record[1] - record[0]
 
 
 def longest_first(records: List[Record], length: int) -> List[Record]:
@@ -170,8 +178,9 @@ def set_ents(doc: Doc, records: List[Record]) -> None:
     doc.set_ents([record[4] for record in records], default="unmodified")
 
 
-# Below this many records the tuple functions above are quicker than the array steps.
-ARRAY_MIN_RECORDS = 24
+# Below this many records the tuple functions above are quicker than the array steps (numpy
+# calls cost a few microseconds each; on ../shared/eval the arrays win from about 200 records).
+ARRAY_MIN_RECORDS = 200
 
 
 def resolve_overlaps(
@@ -181,7 +190,7 @@ def resolve_overlaps(
     (the view for ``doc.ents``), with the same results down to the order of records.
 
     On many records the runs of overlapping records are found with numpy; only runs of three
-    or more go through ``longest_first`` in Python.
+    or more that their longest record does not cover go through ``longest_first`` in Python.
 
     records (List[Record]): Candidate records of any labels.
     length (int): The document's length in tokens.
