@@ -29,6 +29,16 @@ DOMAIN_END_RE = re.compile(r"\.(?:com|net|org|io|co|gov|edu|info|biz|app|ru|de|u
 # A run of name-like words: capitalised or digit-bearing words, with inner connectors.
 NAME_WORD = r"(?:[A-Z0-9][\w.'&-]*[\w]|[A-Z])"
 NAME = rf"{NAME_WORD}(?:(?:\s+|,\s*|\s*&\s*|\s+(?:of|and|for|de)\s+){NAME_WORD}){{0,5}}"
+# The regexes of ``words``, ``_add`` and ``detect``, compiled once (``re``'s own cache is a
+# lookup per call, and the f-string ones would be formatted anew each time).
+DOMAIN_WORD_RE = re.compile(r"\.(?:com|net|org|io|co|gov|edu|info|biz|app|ru|de|uk|in)\b")
+WWW_RE = re.compile(r"^(?:https?://)?(?:www\.)")
+NAME_PARTS_RE = re.compile(r"\s+and\s+|\s*/\s*")
+ALIAS_RE = re.compile(rf"[{QUOTES}]([^{QUOTES}]{{2,40}})[{QUOTES}]")
+NAME_AT_END_RE = re.compile(rf"({NAME})[\s,]*$")
+TITLE_END_RE = re.compile(r"\b(?:last|effective|updated|revised|posted|version|this|the following)\b", re.I)
+TITLE_MARKS_RE = re.compile(r"[#*|:–—>_=\[\]()-]+")
+TITLE_EDGES_RE = re.compile(r"^\s*(?:of|for|the)\s+|\s+(?:of|for)\s*$", re.I)
 
 
 def _normal(lower: str) -> str:
@@ -164,8 +174,8 @@ class FirstParty:
         text (str): "Amazon.com, Inc." or a span's text.
         RETURNS (Words): ("amazon",); an empty tuple when only stop or suffix words are left.
         """
-        text = re.sub(r"\.(?:com|net|org|io|co|gov|edu|info|biz|app|ru|de|uk|in)\b", " ", text.lower())
-        text = re.sub(r"^(?:https?://)?(?:www\.)", "", text.strip())
+        text = DOMAIN_WORD_RE.sub(" ", text.lower())
+        text = WWW_RE.sub("", text.strip())
         out = [w for w in WORD_RE.findall(text) if w not in self.suffixes]
         # Headings and dates around a name ("Privacy Policy Agreement Valve", "May 1, 2015 Acme",
         # "Acme Websites") are not part of it.
@@ -192,7 +202,7 @@ class FirstParty:
     def _add(self, names: Set[Words], text: str, alias: bool = False) -> None:
         """Add a name, or each part of "A and B"; an alias defined for the party ("Service
         Provider") is kept whole, common words included."""
-        for part in re.split(r"\s+and\s+|\s*/\s*", text):
+        for part in NAME_PARTS_RE.split(text):
             if alias:
                 words = tuple(w for w in WORD_RE.findall(part.lower()) if w not in ("the", "a", "an"))
                 if words in ((), ("we",), ("us",), ("our",), ("you",), ("your",), ("user",), ("users",)):
@@ -244,12 +254,12 @@ class FirstParty:
             before = context.text(max(0, paren - 30), paren)
             if match.group(1) and not self.suffix_re.search(before):
                 continue
-            for alias in re.findall(rf"[{QUOTES}]([^{QUOTES}]{{2,40}})[{QUOTES}]", inside):
+            for alias in ALIAS_RE.findall(inside):
                 # Aliases are names: capitalised, short ("Acme", "ACME Group"), not "we" or "Policy".
                 if alias[:1].isupper() or alias[:1].isdigit():
                     if len(alias.split()) <= 4:
                         self._add(names, alias, alias=True)
-            name = re.search(rf"({NAME})[\s,]*$", before)
+            name = NAME_AT_END_RE.search(before)
             if name:
                 self._add(names, name.group(1))
             sent_start = context.sentence_start(paren)
@@ -258,9 +268,9 @@ class FirstParty:
         for line in [l for l in head.splitlines() if l.strip()][:4]:
             if len(line.split()) <= 10 and self.title_re.search(line):
                 rest = self.title_re.sub(" ", line)
-                rest = re.split(r"\b(?:last|effective|updated|revised|posted|version|this|the following)\b", rest, flags=re.I)[0]
-                rest = re.sub(r"[#*|:–—>_=\[\]()-]+", " ", rest)
-                rest = re.sub(r"^\s*(?:of|for|the)\s+|\s+(?:of|for)\s*$", " ", rest.strip(), flags=re.I)
+                rest = TITLE_END_RE.split(rest)[0]
+                rest = TITLE_MARKS_RE.sub(" ", rest)
+                rest = TITLE_EDGES_RE.sub(" ", rest.strip())
                 if rest.strip() and len(rest.split()) <= 6 and any(c.isupper() for c in rest):
                     self._add(names, rest)
         if any(cue in head for cue in self.before_cues):
