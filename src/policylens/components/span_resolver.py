@@ -27,7 +27,7 @@ tuples and the Doc's LOWER ids, with what a rule id implies worked out once per 
 (``RuleFacts``). A span runs its label's rules only when a neighbouring word is one of those
 the rules look at (or its rule id says they look further); the list and first-party rules
 name the records they drop and the list is rebuilt once; the de-overlapping and ``doc.ents``
-are done on arrays (``span_overlap.resolve_overlaps``).
+are done on the tuples, or on arrays for long documents (``span_overlap.resolve_overlaps``).
 """
 import bisect
 import threading
