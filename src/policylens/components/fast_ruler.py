@@ -51,7 +51,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline.span_ruler import SpanRuler
 from spacy.tokens import Doc, Span
 
-from .doc_arrays import TEXT_ATTRS, text_array
+from .doc_arrays import TEXT_ATTRS, text_array, text_distinct, text_list
 from .start_trie import StartTrie, keep_starts, trie_order
 from .token_nfa import CombinedNFA, TokenNFA
 
@@ -488,17 +488,16 @@ class HashConditions:
         self._keys: Optional[Tuple[dict, numpy.ndarray]] = None
         self.tried: Set[int] = set()  # hashes the regexes were tried on
 
-    def positions(self, hashes: numpy.ndarray, values: Optional[List[int]], strings) -> Dict[Condition, List[int]]:
+    def positions(self, hashes: numpy.ndarray, distinct: Optional[FrozenSet[int]], strings) -> Dict[Condition, List[int]]:
         """Where the strings of ``hashes`` meet each condition.
 
         hashes (numpy.ndarray): String hashes (uint64), e.g. a Doc's LOWER values.
-        values (Optional[List[int]]): The same hashes as a list (needed only with REGEX conditions).
+        distinct (Optional[FrozenSet[int]]): The distinct hashes (needed only with REGEX conditions).
         strings (StringStore): Where the strings of the hashes are (the Doc's).
         RETURNS (Dict[Condition, List[int]]): Sorted positions per condition, for the conditions
             met somewhere.
         """
-        if self.regexes and values:
-            distinct = set(values)
+        if self.regexes and distinct:
             if not self.tried.issuperset(distinct):
                 with self._lock:  # once per string: a string tried twice would list its conditions twice
                     self._try(distinct.difference(self.tried), strings)
@@ -582,9 +581,11 @@ class DocConditions:
         return self.doc[i].orth
 
     def values(self, attr: str) -> list:
-        """The Doc's values of a token attribute, as a list."""
+        """The Doc's values of a token attribute, as a list (not to be changed: LOWER and ORTH
+        are shared with the other components)."""
         if attr not in self.lists:
-            self.lists[attr] = self.array(attr).tolist()
+            text_attr = TEXT_ATTRS.get(attr)
+            self.lists[attr] = text_list(self.doc, text_attr) if text_attr is not None else self.array(attr).tolist()
         return self.lists[attr]
 
     def positions(self, cond: Condition) -> List[int]:
@@ -605,8 +606,8 @@ class DocConditions:
         """Find the tokens that meet any set or REGEX condition on ``attr``, in one pass over the Doc;
         ``positions`` picks those of one condition out of them."""
         conditions = self.compiled.hash_conditions(attr, kind)
-        values = self.values(attr) if conditions.regexes else None
-        self.matched[(attr, kind)] = conditions.positions(self.array(attr), values, self.doc.vocab.strings)
+        distinct = text_distinct(self.doc, TEXT_ATTRS[attr]) if conditions.regexes else None
+        self.matched[(attr, kind)] = conditions.positions(self.array(attr), distinct, self.doc.vocab.strings)
 
     def flag(self, attr: str, i: int) -> int:
         """The value (0 or 1) of a flag attribute of token ``i``, read once."""
@@ -986,11 +987,31 @@ class CompiledTokenPatterns:
         RETURNS (Set[Tuple[int, int, int, int]]): (start, end, label, id) of every match, label
             and id as string hashes (id 0 when the pattern has none).
         """
-        found = set()
-        lowers: Optional[List[int]] = None
+        found: Set[Tuple[int, int, int, int]] = set()
         conditions = DocConditions(doc, self)  # the Doc's arrays, read once for all patterns
-        starts: Dict[int, List[int]] = {}  # prefix key -> starts found by the PhraseMatcher
-        entries: Dict[int, Set[Tuple[int, int]]] = {}  # group -> (start, end) of its entry chunk
+        starts, entries = self._phrase_hits(doc, conditions)
+        self._match_groups(entries, conditions, found)
+        for key, cond in self.phrase_conditions.items():
+            conditions.found[cond] = sorted(starts.pop(key, ()))
+        self._match_prefixed(doc, starts, conditions, found)
+        for index in self.unprefixed:
+            label, pattern_id, anchored = self.anchored[index]
+            found.update((s, e, label, pattern_id) for s, e in anchored.matches(doc, conditions))
+        if len(self.full):
+            for key, start, end in self.full(doc):
+                found.add((start, end) + self.keys[key])
+        return found
+
+    def _phrase_hits(self, doc: Doc, conditions: "DocConditions") -> Tuple[Dict[int, List[int]], Dict[int, Set[Tuple[int, int]]]]:
+        """Run the PhraseMatcher and sort its matches by what they serve.
+
+        doc (Doc): The document.
+        conditions (DocConditions): The Doc's conditions (for ORTH checks).
+        RETURNS (Tuple[dict, dict]): (prefix or condition key -> starts of its words,
+            phrase group -> (start, end) of the matches of its entry chunk).
+        """
+        starts: Dict[int, List[int]] = {}
+        entries: Dict[int, Set[Tuple[int, int]]] = {}
         prefix_keys, phrase_conditions, phrase_keys = self.prefix_keys, self.phrase_conditions, self.phrase_keys
         matches, served = self.phrases(doc)
         for match_key, start, end in matches:
@@ -1008,7 +1029,13 @@ class CompiledTokenPatterns:
                     entries[group] = {(start, end)}
                 else:
                     spans.add((start, end))
-        for group, spans in entries.items():  # the slots around: once per group for the Doc
+        return starts, entries
+
+    def _match_groups(self, entries: Dict[int, Set[Tuple[int, int]]], conditions: "DocConditions", found: set) -> None:
+        """Add the matches of the phrase patterns, from the matches of their entry chunks: the
+        slots around are walked once per group for the Doc."""
+        lowers: Optional[List[int]] = None
+        for group, spans in entries.items():
             before, after = self.chunked[group]
             if before is not None or after.branches:
                 if lowers is None:
@@ -1020,10 +1047,13 @@ class CompiledTokenPatterns:
                         continue
             for label, pattern_id, matches in after.walk(lowers, conditions, spans):
                 found.update([(s, e, label, pattern_id) for s, e in matches])
-        for key, cond in self.phrase_conditions.items():
-            conditions.found[cond] = sorted(starts.pop(key, ()))
+
+    def _match_prefixed(self, doc: Doc, starts: Dict[int, List[int]], conditions: "DocConditions", found: set) -> None:
+        """Add the matches of the anchored patterns that take their starts from their leading
+        words: the conditions they share are checked once (start trie), then the patterns of one
+        start walk the Doc together (combined automaton)."""
         n = len(doc)
-        for key, found_starts in starts.items():  # conditions shared by patterns checked once
+        for key, found_starts in starts.items():
             combined, numbers, tags = self._automaton(key)
             by_start: Dict[int, List[int]] = {}  # start -> the patterns to run from it
             for index, kept in self.start_tries[key].walk(conditions, set(found_starts)):
@@ -1034,15 +1064,8 @@ class CompiledTokenPatterns:
                 else:
                     for start in kept:
                         by_start.setdefault(start, []).append(number)
-            for start, patterns in by_start.items():  # the patterns of one start walk the Doc together
+            for start, patterns in by_start.items():
                 found.update([(start, end) + tags[number] for number, end in combined.ends(conditions, start, n, tuple(sorted(patterns)))])
-        for index in self.unprefixed:
-            label, pattern_id, anchored = self.anchored[index]
-            found.update((s, e, label, pattern_id) for s, e in anchored.matches(doc, conditions))
-        if len(self.full):
-            for key, start, end in self.full(doc):
-                found.add((start, end) + self.keys[key])
-        return found
 
 
 class FastSpanRuler(SpanRuler):
