@@ -4,7 +4,7 @@ import pytest
 import spacy
 from spacy.attrs import LOWER, ORTH
 
-from policylens.components.doc_arrays import text_array, text_distinct, text_list
+from policylens.components.doc_arrays import text_array, text_list
 
 
 def test_columns_are_read_once_and_equal_to_spacys():
@@ -29,13 +29,10 @@ def test_a_retokenized_doc_is_read_again():
     assert len(after) == 3 and numpy.array_equal(after, doc.to_array(LOWER)) and len(before) == 4
 
 
-def test_list_and_distinct_forms_are_made_once_and_follow_the_column():
+def test_the_list_form_is_made_once_and_follows_the_column():
     doc = spacy.blank("en").make_doc("we keep it and we delete it")
     values = text_list(doc, LOWER)
     assert values == doc.to_array(LOWER).tolist() and text_list(doc, LOWER) is values
-    distinct = text_distinct(doc, ORTH)
-    assert distinct == set(doc.to_array(ORTH).tolist()) and len(distinct) == 5
-    assert text_distinct(doc, ORTH) is distinct
     with doc.retokenize() as retokenizer:
         retokenizer.merge(doc[0:2])
     assert text_list(doc, LOWER) == doc.to_array(LOWER).tolist()  # read again after retokenizing

@@ -8,12 +8,11 @@ tokenized (no component of the pipeline retokenizes or sets them), so the first 
 serves the others while the Doc lives. A Doc whose length changed is read again.
 
 The same holds for the column as a Python list (``text_list``: string ids are 64-bit, so
-``tolist`` makes a long integer object per token, as costly as the array) and for its distinct
-values (``text_distinct``).
+``tolist`` makes a long integer object per token, as costly as reading the array).
 """
 import threading
 import weakref
-from typing import Dict, FrozenSet, List, Tuple
+from typing import Dict, List, Tuple
 
 import numpy
 from spacy.attrs import LOWER, NORM, ORTH
@@ -72,17 +71,3 @@ def text_list(doc: Doc, attr: int) -> List[int]:
     if values is None:
         values = _keep(doc, "list", attr, text_array(doc, attr).tolist())
     return values
-
-
-def text_distinct(doc: Doc, attr: int) -> FrozenSet[int]:
-    """The distinct values of the column, found once while the Doc lives.
-
-    doc (Doc): The document.
-    attr (int): ORTH, LOWER or NORM.
-    RETURNS (FrozenSet[int]): The string ids that occur in the Doc.
-    """
-    distinct = _kept(doc, "distinct", attr)
-    if distinct is None:
-        # numpy sorts the ids; a set of the list would hash every token
-        distinct = _keep(doc, "distinct", attr, frozenset(numpy.unique(text_array(doc, attr)).tolist()))
-    return distinct

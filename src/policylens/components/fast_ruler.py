@@ -51,7 +51,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline.span_ruler import SpanRuler
 from spacy.tokens import Doc, Span
 
-from .doc_arrays import TEXT_ATTRS, text_array, text_distinct, text_list
+from .doc_arrays import TEXT_ATTRS, text_array, text_list
 from .start_trie import StartTrie, keep_starts, trie_order
 from .token_nfa import CombinedNFA, TokenNFA
 
@@ -465,8 +465,10 @@ class HashConditions:
 
     Set conditions are known from the start. A REGEX is tried once per string (``re.search``);
     the strings already tried are remembered, so that only a Doc's new strings go through
-    Python. The memory starts over past ``REGEX_MEMO_SIZE`` strings. Threads may share one:
-    new strings are tried under a lock, and a lookup reads one version of the memory.
+    Python (the Doc's distinct strings are told from the known ones in numpy: a Python set of a
+    Doc's 64-bit string ids costs more than the matching). The memory starts over past
+    ``REGEX_MEMO_SIZE`` strings. Threads may share one: new strings are tried under a lock, and
+    the memory is replaced in one assignment, so that a lookup reads one version of it.
     """
 
     def __init__(self, vocab, conditions: Sequence[Condition]):
@@ -474,6 +476,7 @@ class HashConditions:
         self.vocab = vocab
         self.sets = [cond for cond in conditions if cond[0] == "set"]
         self.regexes = [(cond, re.compile(cond[2])) for cond in conditions if cond[0] == "regex"]
+        self._any_regex = _any_of([cond[2] for cond, _ in self.regexes])
         self._lock = threading.Lock()
         self._reset()
 
@@ -483,43 +486,37 @@ class HashConditions:
             for string in cond[2]:
                 h = self.vocab.strings.add(string)
                 met[h] = met.get(h, ()) + (cond,)
-        self.met = met
-        # The sorted hashes of ``met``, with the ``met`` they were read from.
-        self._keys: Optional[Tuple[dict, numpy.ndarray]] = None
-        self.tried: Set[int] = set()  # hashes the regexes were tried on
+        # (sorted hashes the regexes were tried on, hash -> the conditions its string meets,
+        # the sorted hashes of that dict)
+        self._memo: Tuple[numpy.ndarray, Dict[int, Tuple[Condition, ...]], numpy.ndarray] = (
+            numpy.empty(0, dtype="uint64"), met, numpy.asarray(sorted(met), dtype="uint64"))
 
-    def positions(self, hashes: numpy.ndarray, distinct: Optional[FrozenSet[int]], strings) -> Dict[Condition, List[int]]:
+    def positions(self, hashes: numpy.ndarray, strings) -> Dict[Condition, List[int]]:
         """Where the strings of ``hashes`` meet each condition.
 
         hashes (numpy.ndarray): String hashes (uint64), e.g. a Doc's LOWER values.
-        distinct (Optional[FrozenSet[int]]): The distinct hashes (needed only with REGEX conditions).
         strings (StringStore): Where the strings of the hashes are (the Doc's).
         RETURNS (Dict[Condition, List[int]]): Sorted positions per condition, for the conditions
             met somewhere.
         """
-        if self.regexes and distinct:
-            if not self.tried.issuperset(distinct):
+        tried, met, keys = self._memo
+        if self.regexes and len(hashes):
+            distinct = _sorted_unique(hashes)
+            new = distinct[~_in_sorted(distinct, tried)]
+            if len(new):
                 with self._lock:  # once per string: a string tried twice would list its conditions twice
-                    self._try(distinct.difference(self.tried), strings)
+                    self._try(new, strings)
+                tried, met, keys = self._memo
             if not self.sets:
-                met = self.met
-                matched = distinct.intersection(met)
-                if not matched:
+                matched = distinct[_in_sorted(distinct, keys)]
+                if not len(matched):
                     return {}  # no string of the Doc meets a REGEX: the usual case
                 if len(matched) <= 16:  # a few strings: compared with every token in numpy
-                    hits = numpy.flatnonzero(numpy.isin(hashes, numpy.asarray(sorted(matched), dtype="uint64")))
-                    return self._group(met, hits, hashes)
-        found_keys = self._keys
-        if found_keys is None:
-            met = self.met
-            found_keys = self._keys = (met, numpy.asarray(sorted(met), dtype="uint64"))
-        met, keys = found_keys
-        found: Dict[Condition, List[int]] = {}
+                    return self._group(met, numpy.flatnonzero(numpy.isin(hashes, matched)), hashes)
         if not len(keys) or not len(hashes):
-            return found
+            return {}
         # A binary search per token in numpy; Python only for the tokens that meet a condition.
-        where = numpy.minimum(numpy.searchsorted(keys, hashes), len(keys) - 1)
-        return self._group(met, numpy.flatnonzero(keys[where] == hashes), hashes)
+        return self._group(met, numpy.flatnonzero(_in_sorted(hashes, keys)), hashes)
 
     @staticmethod
     def _group(met: dict, hits: numpy.ndarray, hashes: numpy.ndarray) -> Dict[Condition, List[int]]:
@@ -534,20 +531,61 @@ class HashConditions:
                     positions.append(i)
         return found
 
-    def _try(self, hashes: Set[int], strings) -> None:
-        """Try the regexes on new strings (called under the lock)."""
-        if not hashes:
+    def _try(self, hashes: numpy.ndarray, strings) -> None:
+        """Try the regexes on new strings (called under the lock) and replace the memory.
+
+        hashes (numpy.ndarray): Sorted distinct hashes, some maybe tried meanwhile by another thread.
+        """
+        tried, met, keys = self._memo
+        hashes = hashes[~_in_sorted(hashes, tried)]
+        if not len(hashes):
             return
-        if len(self.tried) + len(hashes) > REGEX_MEMO_SIZE:
+        if len(tried) + len(hashes) > REGEX_MEMO_SIZE:
             self._reset()
-        met = self.met
-        for h in hashes:
+            tried, met, keys = self._memo
+        met = dict(met)
+        regexes, any_regex = self.regexes, self._any_regex
+        for h in hashes.tolist():
             string = strings[h]
-            matched = tuple(cond for cond, regex in self.regexes if regex.search(string))
+            if any_regex is not None and not any_regex.search(string):
+                continue  # one search instead of one per regex: most strings meet none
+            matched = tuple(cond for cond, regex in regexes if regex.search(string))
             if matched:
                 met[h] = met.get(h, ()) + matched
-                self._keys = None
-        self.tried.update(hashes)
+        tried = numpy.insert(tried, numpy.searchsorted(tried, hashes), hashes)  # both sorted: stays sorted
+        self._memo = (tried, met, numpy.asarray(sorted(met), dtype="uint64"))
+
+
+def _sorted_unique(values: numpy.ndarray) -> numpy.ndarray:
+    """The distinct values, sorted (``numpy.unique`` without its overhead, several times faster
+    on a Doc's column)."""
+    ordered = numpy.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[numpy.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def _in_sorted(values: numpy.ndarray, keys: numpy.ndarray) -> numpy.ndarray:
+    """Whether each of ``values`` is among the sorted ``keys`` (a binary search per value).
+
+    RETURNS (numpy.ndarray): One bool per value.
+    """
+    if not len(keys):
+        return numpy.zeros(len(values), dtype=bool)
+    where = numpy.minimum(numpy.searchsorted(keys, values), len(keys) - 1)
+    return keys[where] == values
+
+
+def _any_of(patterns: Sequence[str]) -> Optional["re.Pattern"]:
+    """One regex that ``search``es a string iff one of the patterns does, to rule out most
+    strings at once; None when the patterns cannot be joined so (a global flag such as "(?i)"
+    is then refused by ``re``; group references would point at another pattern's groups)."""
+    if len(patterns) < 2 or any(re.search(r"\\\d|\(\?P=|\(\?\(", pattern) for pattern in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+    except re.error:
+        return None
 
 
 class DocConditions:
@@ -606,8 +644,7 @@ class DocConditions:
         """Find the tokens that meet any set or REGEX condition on ``attr``, in one pass over the Doc;
         ``positions`` picks those of one condition out of them."""
         conditions = self.compiled.hash_conditions(attr, kind)
-        distinct = text_distinct(self.doc, TEXT_ATTRS[attr]) if conditions.regexes else None
-        self.matched[(attr, kind)] = conditions.positions(self.array(attr), distinct, self.doc.vocab.strings)
+        self.matched[(attr, kind)] = conditions.positions(self.array(attr), self.doc.vocab.strings)
 
     def flag(self, attr: str, i: int) -> int:
         """The value (0 or 1) of a flag attribute of token ``i``, read once."""

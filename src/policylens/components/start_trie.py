@@ -46,6 +46,9 @@ def keep_starts(conditions, requirement: Requirement, starts: Set[int]) -> Set[i
         if kind == "set":
             hashes = conditions.compiled.hashes_of(cond)
             values = conditions.values(attr)
+            if low == high:  # one token per start: no slice to make
+                last = n - low
+                return {start for start in starts if start < last and values[start + low] in hashes}
             return {start for start in starts if not hashes.isdisjoint(values[start + low : start + high + 1])}
         if kind == "regex":
             verdict, strings, values = conditions.compiled.regex_verdict, conditions.doc.vocab.strings, conditions.values(attr)
