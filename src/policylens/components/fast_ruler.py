@@ -321,6 +321,14 @@ class SlotTrie:
             reach += 1
         return None
 
+    def compiled(self) -> Tuple[tuple, Optional[Tuple[int, FrozenSet[int]]]]:
+        """The trie with hashed slots and its first required slot, made at the first call."""
+        compiled = self._compiled
+        if compiled is None:
+            hashed = self._hash(self.root)
+            compiled = self._compiled = (hashed, self._first_required(hashed))
+        return compiled
+
     @property
     def branches(self) -> bool:
         """Whether any pattern has slots after the entry chunk."""
@@ -336,11 +344,7 @@ class SlotTrie:
         RETURNS (List[Tuple[str, str, Set[Tuple[int, int]]]]): (label, id, (start, end) of its
             matches) of the patterns that match.
         """
-        compiled = self._compiled
-        if compiled is None:
-            hashed = self._hash(self.root)
-            compiled = self._compiled = (hashed, self._first_required(hashed))
-        hashed, required = compiled
+        hashed, required = self.compiled()
         n = len(lowers) if lowers is not None else 0
         if required is not None:  # most entries lack the first required word after them
             reach, hashes = required
@@ -871,6 +875,15 @@ class CompiledTokenPatterns:
             self._hash_conditions[(attr, kind)] = HashConditions(self.vocab, conditions)
         return self._hash_conditions[(attr, kind)]
 
+    def build(self) -> None:
+        """Make what the first Doc would otherwise make: the PhraseMatcher, the combined automata
+        and the hashed slot tries (when loading, not in the time of the first Doc)."""
+        self.phrases.build()
+        for key in self.prefix_keys:
+            self._automaton(key)
+        for _, after in self.chunked.values():
+            after.compiled()
+
     def _automaton(self, key: int) -> Tuple[CombinedNFA, Dict[int, int], List[Tuple[int, int]]]:
         """The combined automaton of the anchored patterns that take their starts from a
         PhraseMatcher key, built once: (automaton, pattern index -> its position in it,
@@ -1142,7 +1155,7 @@ class FastSpanRuler(SpanRuler):
         for index, entry in enumerate(patterns, start=offset):
             if isinstance(entry["pattern"], list):
                 self.compiled.add(index, entry["label"], entry.get("id", ""), entry["pattern"])
-        self.compiled.phrases.build()  # when loading, not at the first Doc
+        self.compiled.build()  # when loading, not at the first Doc
 
     def _pipes_not_setting_match_attr(self) -> List[str]:
         """RETURNS (List[str]): The enabled components before this ruler that do not assign the
@@ -1163,7 +1176,7 @@ class FastSpanRuler(SpanRuler):
         for index, entry in enumerate(self._patterns):
             if isinstance(entry["pattern"], list):
                 self.compiled.add(index, entry["label"], entry.get("id", ""), entry["pattern"])
-        self.compiled.phrases.build()
+        self.compiled.build()
 
     def remove(self, label: str) -> None:
         """Remove the patterns of a label."""
