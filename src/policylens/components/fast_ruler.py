@@ -807,6 +807,11 @@ class SharedPhrases:
     def __len__(self) -> int:
         return len(self.sequences)
 
+    @property
+    def served(self) -> Dict[int, Tuple[int, ...]]:
+        """PhraseMatcher key -> the keys it serves (as of the last ``build``)."""
+        return self._keys
+
     def __call__(self, doc: Doc) -> Tuple[list, Dict[int, Tuple[int, ...]]]:
         """The PhraseMatcher's matches in a Doc, and which keys each of its keys serves.
 
@@ -864,6 +869,7 @@ class CompiledTokenPatterns:
         self._regexes: Dict[str, Tuple[object, Dict[int, bool]]] = {}
         self._cond_hashes: Dict[Condition, FrozenSet[int]] = {}
         self._automata: Dict[int, tuple] = {}  # see _automaton
+        self._served_plans: Optional[Tuple[dict, dict]] = None  # see _plans
         self.counts = {"phrase": 0, "anchored": 0, "full": 0, "never": 0, "sequences": 0}
 
     def hash_conditions(self, attr: str, kind: str) -> "HashConditions":
@@ -879,6 +885,7 @@ class CompiledTokenPatterns:
         """Make what the first Doc would otherwise make: the PhraseMatcher, the combined automata
         and the hashed slot tries (when loading, not in the time of the first Doc)."""
         self.phrases.build()
+        self._plans(self.phrases.served)
         for key in self.prefix_keys:
             self._automaton(key)
         for _, after in self.chunked.values():
@@ -1062,17 +1069,17 @@ class CompiledTokenPatterns:
         """
         starts: Dict[int, List[int]] = {}
         entries: Dict[int, Set[Tuple[int, int]]] = {}
-        prefix_keys, phrase_conditions, phrase_keys = self.prefix_keys, self.phrase_conditions, self.phrase_keys
         matches, served = self.phrases(doc)
+        plans = self._plans(served)
         for match_key, start, end in matches:
-            for key in served[match_key]:
-                if key in prefix_keys or key in phrase_conditions:
-                    starts.setdefault(key, []).append(start)
-                entry = phrase_keys.get(key)
-                if entry is None:
-                    continue
-                group, checks = entry
-                if checks and not _passes(conditions, start, (checks,)):
+            for start_key, group, checks in plans[match_key]:
+                if start_key:
+                    found = starts.get(start_key)
+                    if found is None:
+                        starts[start_key] = [start]
+                    else:
+                        found.append(start)
+                if group is None or (checks and not _passes(conditions, start, (checks,))):
                     continue
                 spans = entries.get(group)
                 if spans is None:
@@ -1080,6 +1087,28 @@ class CompiledTokenPatterns:
                 else:
                     spans.add((start, end))
         return starts, entries
+
+    def _plans(self, served: Dict[int, Tuple[int, ...]]) -> Dict[int, Tuple[Tuple[int, Optional[int], tuple], ...]]:
+        """What a match of each PhraseMatcher key is for, worked out once (a Doc has thousands of
+        matches): (prefix or condition key whose starts it gives, 0 when none; phrase group whose
+        entry chunk it is, None when none; the ORTH checks of that chunk) per key it serves.
+
+        served (Dict[int, Tuple[int, ...]]): PhraseMatcher key -> the keys it serves (SharedPhrases).
+        """
+        known = self._served_plans
+        if known is not None and known[0] is served:
+            return known[1]
+        plans = {}
+        for match_key, keys in served.items():
+            plan = []
+            for key in keys:
+                start_key = key if key in self.prefix_keys or key in self.phrase_conditions else 0
+                group, checks = self.phrase_keys.get(key, (None, ()))
+                if start_key or group is not None:
+                    plan.append((start_key, group, checks))
+            plans[match_key] = tuple(plan)
+        self._served_plans = (served, plans)  # one assignment: threads see both or neither
+        return plans
 
     def _match_groups(self, entries: Dict[int, Set[Tuple[int, int]]], conditions: "DocConditions", found: set) -> None:
         """Add the matches of the phrase patterns, from the matches of their entry chunks: the
