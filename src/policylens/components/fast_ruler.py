@@ -221,8 +221,24 @@ def plan_chunks(slots: Sequence[Slot], limit: int = MAX_EXPANSIONS) -> Optional[
     first = next((i for i, slot in enumerate(slots) if not slot[2]), None)
     if first is None:
         return None
-    entry = chunk_slots(slots[first:], limit)[0]
+    entry = entry_chunk(slots[first:], limit)
     return list(slots[:first]), entry, list(slots[first + len(entry) :])
+
+
+def entry_chunk(slots: Sequence[Slot], limit: int = MAX_EXPANSIONS) -> List[Slot]:
+    """The first chunk of slots that start with a required one (``chunk_slots``), without the
+    optional slots at its end: those are left to the walk after it, since in the chunk they
+    would make the PhraseMatcher return a match per way to end ("information", "information
+    that", ...) for every occurrence.
+
+    slots (Sequence[Slot]): Slots, the first one required.
+    limit (int): The most word sequences of the chunk.
+    RETURNS (List[Slot]): The chunk (its first slot at least).
+    """
+    entry = chunk_slots(slots, limit)[0]
+    while entry[-1][2]:
+        entry = entry[:-1]
+    return entry
 
 
 
@@ -1002,7 +1018,7 @@ class CompiledTokenPatterns:
             # Starts are where the words of the leading tokens are: the PhraseMatcher finds them
             # (ORTH checks are left to the matching: a few more starts at most). Patterns with
             # the same leading words share a key.
-            entry = chunk_slots(prefix, MAX_EXPANSIONS)[0]
+            entry = entry_chunk(prefix, MAX_EXPANSIONS)
             sequences = frozenset(words for words, _ in chunk_sequences(entry))
             prefix_key = self._word_keys.get(sequences)  # maybe the key of a phrase group's entry
             if prefix_key is None:
