@@ -364,7 +364,10 @@ class SlotTrie:
         n = len(lowers) if lowers is not None else 0
         if required is not None:  # most entries lack the first required word after them
             reach, hashes = required
-            spans = {(s, e) for s, e in spans if not hashes.isdisjoint(lowers[e : e + reach + 1])}
+            if reach:
+                spans = {(s, e) for s, e in spans if not hashes.isdisjoint(lowers[e : e + reach + 1])}
+            else:  # right after the chunk: one token to read, no slice to make
+                spans = {(s, e) for s, e in spans if e < n and lowers[e] in hashes}
         results = []
         stack = [(hashed, spans)]
         while stack:
@@ -614,6 +617,7 @@ class DocConditions:
 
     def __init__(self, doc: Doc, compiled: "CompiledTokenPatterns"):
         self.doc = doc
+        self.n = len(doc)
         self.compiled = compiled
         self.arrays: Dict[str, numpy.ndarray] = {}
         self.lists: Dict[str, list] = {}

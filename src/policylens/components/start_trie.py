@@ -39,9 +39,8 @@ def keep_starts(conditions, requirement: Requirement, starts: Set[int]) -> Set[i
     """
     low, high, cond = requirement
     kind, attr, value = cond
-    n = len(conditions.doc)
-    known = cond in conditions.found or (attr, kind) in conditions.matched
-    if not known and len(starts) * (high - low + 1) * 4 < n:
+    n = conditions.n
+    if len(starts) * (high - low + 1) * 4 < n and (attr, kind) not in conditions.matched and cond not in conditions.found:
         # A few tokens to read: cheaper than finding the condition's tokens in the whole Doc.
         if kind == "set":
             hashes = conditions.compiled.hashes_of(cond)
