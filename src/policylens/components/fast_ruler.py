@@ -910,6 +910,9 @@ class CompiledTokenPatterns:
             self._automaton(key)
         for _, after in self.chunked.values():
             after.compiled()
+        for attr, conditions in self.conditions.items():
+            for kind in {cond[0] for cond in conditions}:
+                self.hash_conditions(attr, kind)
 
     def _automaton(self, key: int) -> Tuple[CombinedNFA, Dict[int, int], List[Tuple[int, int]]]:
         """The combined automaton of the anchored patterns that take their starts from a
@@ -1205,6 +1208,7 @@ class FastSpanRuler(SpanRuler):
             if isinstance(entry["pattern"], list):
                 self.compiled.add(index, entry["label"], entry.get("id", ""), entry["pattern"])
         self.compiled.build()  # when loading, not at the first Doc
+        self._key_hashes()
 
     def _pipes_not_setting_match_attr(self) -> List[str]:
         """RETURNS (List[str]): The enabled components before this ruler that do not assign the
