@@ -8,7 +8,8 @@ it is added, into the cheapest of three ways to find the same matches:
 - **phrases**: most patterns are finite sets of word sequences in disguise (every token requires
   LOWER, ORTH or TEXT to be one of some strings, with no operator or a bounded one: "?",
   "{n}", "{m,n}"). Repetitions are unrolled into single-token slots; the slots from the first
-  required one on, as long as they spell at most ``MAX_EXPANSIONS`` word sequences, go into a
+  required one on, as long as they spell at most ``MAX_EXPANSIONS`` word sequences and up to
+  the last required one among them, go into a
   ``PhraseMatcher`` on LOWER (a hash lookup per token); where they match, the slots before and
   after are checked token by token: for each group of patterns with the same entry chunk, once
   per Doc for all its matches (``SlotTrie``), after dropping the matches whose first required
@@ -210,8 +211,8 @@ def plan_chunks(slots: Sequence[Slot], limit: int = MAX_EXPANSIONS) -> Optional[
 
     The entry chunk starts at the first required slot, so it never matches nothing and its
     first word is rarely a common one; it takes the following slots while it has at most
-    ``limit`` word sequences. The optional slots before it and the slots after it are checked
-    only where it matched.
+    ``limit`` word sequences, and ends with a required one (``entry_chunk``). The optional
+    slots before it and the slots after it are checked only where it matched.
 
     slots (Sequence[Slot]): From ``unrolled_slots``.
     limit (int): The most word sequences of the entry chunk.
