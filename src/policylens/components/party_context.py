@@ -20,10 +20,10 @@ objects; a sentence's text and verdict are kept for the other parties in it.
 """
 import bisect
 import re
-from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Pattern, Sequence, Tuple, Union
 
 from spacy.strings import get_string_id
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 from .doc_context import DocContext
 
@@ -84,6 +84,38 @@ class WordCues:
         return False
 
 
+class Party(NamedTuple):
+    """A THIRD_PARTY span as the rules read it: a Span has the same fields, so either will do."""
+
+    start: int  # first token
+    end: int  # token after the last
+    id_: str  # the pattern id
+
+
+# What the rules take for a THIRD_PARTY span: a Span or a Party.
+PartyLike = Union[Span, Party]
+
+
+class CueSet:
+    """The cue phrases of several categories as word ids, tried in the cue list's order."""
+
+    def __init__(self, pairs: List[Tuple[str, WordCues]]):
+        """pairs (List[Tuple[str, WordCues]]): (category, its cues), in the cue list's order."""
+        self.pairs = pairs
+        # Every word a phrase can start with: a stretch without any of them holds no cue, which
+        # one set operation tells (most parties' surroundings hold none).
+        self.starts = frozenset().union(*(cues.single | cues.firsts for _, cues in pairs))
+
+    def category_in(self, words: List[int]) -> Optional[str]:
+        """The first category one of whose phrases occurs in ``words`` (LOWER ids, in order), or None."""
+        if self.starts.isdisjoint(words):
+            return None
+        for category, cues in self.pairs:
+            if cues.found_in(words):
+                return category
+        return None
+
+
 class PartyContext:
     """The category cues of ``context_rules.json`` and the per-document pass that applies them."""
 
@@ -125,12 +157,14 @@ class PartyContext:
         self._texts: Dict[int, str] = {}  # the text alone, for ``_text``
         self._breaks: Dict[int, bool] = {}  # whether it holds a line break, for ``sentence_category``
         self._mixed: Dict[int, bool] = {}  # whether it mixes spaces and other characters, for ``_cue_in``
+        # The ids known not to mix them: a stretch all of whose words are here is tested at once.
+        self._plain: set = set()
 
     @staticmethod
-    def _word_cues(cues: Dict[str, List[str]], only: Optional[List[str]] = None) -> Optional[List[Tuple[str, "WordCues"]]]:
-        """(category, WordCues) pairs in the cue list's order, or None if a phrase is not words."""
+    def _word_cues(cues: Dict[str, List[str]], only: Optional[List[str]] = None) -> Optional[CueSet]:
+        """The cues as word ids (``CueSet``), or None if a phrase is not words."""
         pairs = [(cat, WordCues(words)) for cat, words in cues.items() if only is None or cat in only]
-        return pairs if all(word_cues.exact for _, word_cues in pairs) else None
+        return CueSet(pairs) if all(word_cues.exact for _, word_cues in pairs) else None
 
     def _cue_in(self, context: DocContext, start: int, end: int, res, word_cues) -> Optional[str]:
         """The first category whose cue occurs in tokens ``start`` to ``end``: ``_cue`` on their
@@ -140,20 +174,21 @@ class PartyContext:
         start (int): First token (clamped to 0).
         end (int): Token after the last.
         res: (category, pattern) pairs for ``_cue``.
-        word_cues: The same cues as (category, WordCues) pairs, or None.
+        word_cues (Optional[CueSet]): The same cues as word ids, or None.
         RETURNS (Optional[str]): A category, or None.
         """
         first = max(0, start)
         words = context.lower[first : max(first, end)]
-        if word_cues is not None:
-            mixed = self._mixed
-            strings = context.doc.vocab.strings
-            if not any(mixed.get(w, True) and self._word(w, strings)[3] for w in words):
-                for category, cues in word_cues:
-                    if cues.found_in(words):
-                        return category
-                return None
+        if word_cues is not None and (self._plain.issuperset(words) or not self._any_mixed(words, context)):
+            return word_cues.category_in(words)
         return self._cue(self._text(context, start, end), res)
+
+    def _any_mixed(self, words: List[int], context: DocContext) -> bool:
+        """Whether one of ``words`` (LOWER ids) mixes spaces with other characters (the id test
+        of ``_cue_in`` would then miss what the text test finds)."""
+        mixed = self._mixed
+        strings = context.doc.vocab.strings
+        return any(mixed.get(w, True) and self._word(w, strings)[3] for w in words)
 
     def _word(self, word: int, strings) -> Tuple[str, bool, bool, bool]:
         """A LOWER id's text, whether it holds a line break, whether it is blank and whether it
@@ -169,12 +204,15 @@ class PartyContext:
                 self._texts.clear()
                 self._breaks.clear()
                 self._mixed.clear()
+                self._plain.clear()
             text = strings[word]
             mixed = " " in text and not text.isspace()
             facts = self._words[word] = (text, "\n" in text, text.isspace(), mixed)
             self._texts[word] = text
             self._breaks[word] = facts[1]
             self._mixed[word] = mixed
+            if not mixed:
+                self._plain.add(word)
         return facts
 
     def _text(self, context: DocContext, start: int, end: int) -> str:
@@ -198,10 +236,10 @@ class PartyContext:
                 return category
         return None
 
-    def clause_category(self, span: Span, context: DocContext) -> Optional[str]:
+    def clause_category(self, span: PartyLike, context: DocContext) -> Optional[str]:
         """The category a restrictive clause right after the span names, if any.
 
-        span (Span): A THIRD_PARTY span.
+        span (PartyLike): A THIRD_PARTY span.
         context (DocContext): The document's lookups.
         RETURNS (Optional[str]): A category, or None.
         """
@@ -226,16 +264,16 @@ class PartyContext:
 
     def example_category(
         self,
-        span: Span,
-        parties: Sequence[Span],
+        span: PartyLike,
+        parties: Sequence[PartyLike],
         categories: Dict[int, str],
         context: DocContext,
         starts: Optional[List[int]] = None,
     ) -> Optional[str]:
         """The category of the examples that follow the span ("such as", "like", a parenthesis).
 
-        span (Span): A THIRD_PARTY span.
-        parties (Sequence[Span]): All THIRD_PARTY spans of the document, in order.
+        span (PartyLike): A THIRD_PARTY span.
+        parties (Sequence[PartyLike]): All THIRD_PARTY spans of the document, in order.
         categories (Dict[int, str]): Catalogue category of each of those spans, by start token.
         context (DocContext): The document's sentence bounds.
         starts (Optional[List[int]]): The parties' start tokens, if known (else read here).
@@ -266,10 +304,10 @@ class PartyContext:
         # later cue (a "marketing" among the examples) may decide it.
         return "service_provider" if set(found) <= VENDOR_CATEGORIES else "unspecified"
 
-    def sentence_category(self, span: Span, context: DocContext) -> Optional[str]:
+    def sentence_category(self, span: PartyLike, context: DocContext) -> Optional[str]:
         """The category a bare party takes from a marketing or advertising sentence.
 
-        span (Span): A THIRD_PARTY span whose rule id is one of ``sentence_ids``.
+        span (PartyLike): A THIRD_PARTY span whose rule id is one of ``sentence_ids``.
         context (DocContext): The document's sentence bounds.
         RETURNS (Optional[str]): A category, or None.
         """
@@ -302,11 +340,11 @@ class PartyContext:
         return sentences[key]
 
     def categories(
-        self, parties: List[Span], base: Dict[int, str], named: Dict[int, bool], context: DocContext
+        self, parties: List[PartyLike], base: Dict[int, str], named: Dict[int, bool], context: DocContext
     ) -> Dict[int, str]:
         """The category of every THIRD_PARTY span of one document, context applied.
 
-        parties (List[Span]): The document's THIRD_PARTY spans, sorted by position.
+        parties (List[PartyLike]): The document's THIRD_PARTY spans, sorted by position.
         base (Dict[int, str]): Catalogue category per span start token.
         named (Dict[int, bool]): Whether each span names an organisation, per start token.
         context (DocContext): The document's sentence bounds.
@@ -330,12 +368,12 @@ class PartyContext:
         return result
 
     def antecedent_category(
-        self, span: Span, before: Sequence[Span], result: Dict[int, str], context: Optional[DocContext] = None
+        self, span: PartyLike, before: Sequence[PartyLike], result: Dict[int, str], context: Optional[DocContext] = None
     ) -> Optional[str]:
         """The category of the antecedent of "the/these/this/such <party>".
 
-        span (Span): A THIRD_PARTY span.
-        before (Sequence[Span]): The THIRD_PARTY spans before it, in order.
+        span (PartyLike): A THIRD_PARTY span.
+        before (Sequence[PartyLike]): The THIRD_PARTY spans before it, in order.
         result (Dict[int, str]): Categories already decided, per start token.
         context (Optional[DocContext]): The document's lookups, if made already.
         RETURNS (Optional[str]): The category of the nearest earlier span with the same head
@@ -346,10 +384,22 @@ class PartyContext:
         context = context or DocContext(span.doc)
         if context.lower[span.start - 1] not in self._determiner_ids:
             return None
-        head = span[-1].lemma_ or span[-1].lower_
+        doc = context.doc
+        head = _head(doc, span)
         for other in reversed(before):
             if span.start - other.end > self.window:
                 return None
-            if (other[-1].lemma_ or other[-1].lower_) == head and result.get(other.start) not in (None, "unspecified"):
+            if _head(doc, other) == head and result.get(other.start) not in (None, "unspecified"):
                 return result[other.start]
         return None
+
+
+def _head(doc: Doc, party) -> str:
+    """The head word of a party (its last token's lemma, else its lower-case text).
+
+    doc (Doc): The party's document.
+    party (PartyLike): The party.
+    RETURNS (str): The word antecedents are matched on.
+    """
+    last = doc[party.end - 1]
+    return last.lemma_ or last.lower_
