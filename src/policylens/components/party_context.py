@@ -147,6 +147,8 @@ class PartyContext:
         # "Does the text start with one of these phrases?" as one anchored regex.
         self._clause_opener_re = _starts_with_any(self.clause_openers)
         self._example_opener_re = _starts_with_any(self.example_openers)
+        # The first word of each example opener, as LOWER ids: the cheap test before that regex.
+        self._example_firsts = frozenset(get_string_id(p.split(" ")[0]) for p in rules.get("example_openers", []))
         # A clause opens with an opener's words, so its first word must be an opener's first word:
         # a test on one id before the clause is read (None: an opener without words, no test).
         firsts = [p.split(" ")[0] for p in rules.get("clause_openers", [])]
@@ -281,6 +283,8 @@ class PartyContext:
             vendor kinds, "unspecified" for a wider mix; None when there are no examples or they
             say nothing.
         """
+        if not self._opener_may_follow(context, span.end):
+            return None
         head = self._text(context, span.end, span.end + 3).lstrip(" ,")
         if not self._example_opener_re.match(" " + head):
             return None
@@ -303,6 +307,31 @@ class PartyContext:
         # Several vendor kinds make service providers; a wider mix leaves the kind open, and no
         # later cue (a "marketing" among the examples) may decide it.
         return "service_provider" if set(found) <= VENDOR_CATEGORIES else "unspecified"
+
+    def _opener_may_follow(self, context: DocContext, end: int) -> bool:
+        """Whether an example opener may start at token ``end`` (commas and spaces before it
+        passed over), from the token ids: most parties are followed by no opener, and this
+        spares building their text.
+
+        context (DocContext): The document's lookups.
+        end (int): The token after a party.
+        RETURNS (bool): False when ``example_category``'s text test cannot match.
+        """
+        lower = context.lower
+        strings = context.doc.vocab.strings
+        for i in range(end, min(len(lower), end + 3)):
+            word = lower[i]
+            if word in self._example_firsts:
+                return True
+            text = self._texts.get(word)
+            if text is None:
+                text = self._word(word, strings)[0]
+            if text.strip(" ,"):
+                # The first word the text test reads: not an opener's first word, so no opener
+                # starts here, unless part of it is stripped or it holds a space (then the text
+                # test decides).
+                return text[0] in " ," or " " in text
+        return False
 
     def sentence_category(self, span: PartyLike, context: DocContext) -> Optional[str]:
         """The category a bare party takes from a marketing or advertising sentence.
