@@ -36,3 +36,18 @@ def test_opener_id_test_leaves_tokens_with_spaces_to_the_text_test(nlp):
     context = DocContext(doc)
     assert opener_text_test(party_context, context, 1)
     assert party_context._opener_may_follow(context, 1)
+
+
+def test_sentence_of_is_the_sentence_doc_context_gives(nlp):
+    from policylens.components.party_context import sentence_of
+
+    docs = [
+        nlp(TEXT),
+        nlp("One."),
+        nlp("Hello there. General Kenobi! You are a bold one"),
+        nlp.make_doc("no sentence starts are set on these tokens"),  # DocContext: one sentence
+    ]
+    for doc in docs:
+        for i in range(len(doc)):
+            assert sentence_of(DocContext(doc), i) == DocContext(doc).sentence(i)
+    assert len({sentence_of(DocContext(docs[2]), i) for i in range(len(docs[2]))}) == 3  # sentences seen at all

@@ -288,7 +288,7 @@ class PartyContext:
         head = self._text(context, span.end, span.end + 3).lstrip(" ,")
         if not self._example_opener_re.match(" " + head):
             return None
-        stop = min(context.sentence(span.start)[1], span.end + 40)
+        stop = min(sentence_of(context, span.start)[1], span.end + 40)
         if starts is None:
             starts = [p.start for p in parties]
         # The parties are in start order: those starting from the span's end on, up to ``stop``.
@@ -345,7 +345,7 @@ class PartyContext:
         lower = context.lower
         strings = context.doc.vocab.strings
         breaks = self._breaks
-        start, end = context.sentence(span.start)
+        start, end = sentence_of(context, span.start)
         # A heading is its own line even where no full stop ends it. (A token's trailing
         # whitespace is a space at most: only its text can hold the line break.)
         for i in range(span.start - 1, start - 1, -1):
@@ -421,6 +421,26 @@ class PartyContext:
             if _head(doc, other) == head and result.get(other.start) not in (None, "unspecified"):
                 return result[other.start]
         return None
+
+
+def sentence_of(context: DocContext, i: int) -> Tuple[int, int]:
+    """The token range of the sentence holding token ``i``, as ``DocContext.sentence`` gives it.
+
+    ``DocContext.sentence`` reads the whole Doc's sentence starts at its first call, a pass over
+    the Doc; the few parties of a Doc that need their sentence cost less with spaCy's
+    ``Span.sent``, which walks from the token to the sentence's bounds in compiled code. The
+    two agree wherever ``Span.sent`` reads the sentence starts (no user hooks for sentences, and
+    starts set: else ``DocContext`` answers).
+
+    context (DocContext): The document's lookups.
+    i (int): A token index.
+    RETURNS (Tuple[int, int]): (start, end) token offsets.
+    """
+    doc = context.doc
+    if "sents" in doc.user_hooks or "sent" in doc.user_span_hooks or not doc.has_annotation("SENT_START"):
+        return context.sentence(i)
+    sentence = doc[i : i + 1].sent
+    return sentence.start, sentence.end
 
 
 def _head(doc: Doc, party) -> str:
