@@ -5,7 +5,7 @@ from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
-from ..extensions import set_attrs_at
+from ..extensions import USER_DATA_KEY
 from ..labels import DATA_TYPE, SPANS_KEY
 from .span_rows import label_rows
 from .table_component import TableComponent, entry_of
@@ -45,11 +45,15 @@ class DataTypeAttributes(TableComponent):
             memo = self._by_id = (self.table, {})  # one assignment: threads see both or neither
         by_id: Dict[int, dict] = memo[1]
         strings = doc.vocab.strings
+        user_data = doc.user_data
         for _start, _end, span_id, start_char, end_char in label_rows(doc, self.spans_key, self._label):
             values = by_id.get(span_id)
             if values is None:
                 values = by_id[span_id] = self.attributes_of(strings[span_id])
-            set_attrs_at(doc, DATA_TYPE, start_char, end_char, values)
+            # extensions.set_attrs_at written out: this loop runs for most of a policy's spans.
+            key = (USER_DATA_KEY, DATA_TYPE, start_char, end_char)
+            current = user_data.get(key)
+            user_data[key] = {**current, **values} if current else dict(values)
         return doc
 
     def attributes(self, span: Span) -> dict:
