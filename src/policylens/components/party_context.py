@@ -161,6 +161,7 @@ class PartyContext:
         self._mixed: Dict[int, bool] = {}  # whether it mixes spaces and other characters, for ``_cue_in``
         # The ids known not to mix them: a stretch all of whose words are here is tested at once.
         self._plain: set = set()
+        self._no_break: set = set()  # the ids known to hold no line break, likewise
 
     @staticmethod
     def _word_cues(cues: Dict[str, List[str]], only: Optional[List[str]] = None) -> Optional[CueSet]:
@@ -180,7 +181,7 @@ class PartyContext:
         RETURNS (Optional[str]): A category, or None.
         """
         first = max(0, start)
-        words = context.lower[first : max(first, end)]
+        words = lower_ids(context, first, max(first, end))
         if word_cues is not None and (self._plain.issuperset(words) or not self._any_mixed(words, context)):
             return word_cues.category_in(words)
         return self._cue(self._text(context, start, end), res)
@@ -207,6 +208,7 @@ class PartyContext:
                 self._breaks.clear()
                 self._mixed.clear()
                 self._plain.clear()
+                self._no_break.clear()
             text = strings[word]
             mixed = " " in text and not text.isspace()
             facts = self._words[word] = (text, "\n" in text, text.isspace(), mixed)
@@ -215,6 +217,8 @@ class PartyContext:
             self._mixed[word] = mixed
             if not mixed:
                 self._plain.add(word)
+            if not facts[1]:
+                self._no_break.add(word)
         return facts
 
     def _text(self, context: DocContext, start: int, end: int) -> str:
@@ -223,7 +227,7 @@ class PartyContext:
         RETURNS (str): Equal to ``" " + " ".join(t.lower_ for t in doc[start:end]) + " "``.
         """
         first = max(0, start)
-        words = context.lower[first : max(first, end)]
+        words = lower_ids(context, first, max(first, end))
         known = self._texts
         texts = [known.get(w) for w in words]
         if None in texts:
@@ -246,14 +250,12 @@ class PartyContext:
         RETURNS (Optional[str]): A category, or None.
         """
         doc = context.doc
-        lower = context.lower
         end = span.end
-        if self._clause_firsts is not None and (end >= len(lower) or lower[end] not in self._clause_firsts):
+        words = lower_ids(context, end, end + 18)
+        if self._clause_firsts is not None and (not words or words[0] not in self._clause_firsts):
             return None
         strings = doc.vocab.strings
-        limit = min(len(lower), end + 18)
-        while end < limit:
-            word = lower[end]
+        for word in words:
             if word in self._clause_end_lowers and doc[end].text in self.clause_ends:
                 break
             if self._word(word, strings)[2]:
@@ -317,10 +319,8 @@ class PartyContext:
         end (int): The token after a party.
         RETURNS (bool): False when ``example_category``'s text test cannot match.
         """
-        lower = context.lower
         strings = context.doc.vocab.strings
-        for i in range(end, min(len(lower), end + 3)):
-            word = lower[i]
+        for word in lower_ids(context, end, end + 3):
             if word in self._example_firsts:
                 return True
             text = self._texts.get(word)
@@ -342,31 +342,48 @@ class PartyContext:
         """
         if span.id_ not in self.sentence_ids:
             return None
-        lower = context.lower
-        strings = context.doc.vocab.strings
-        breaks = self._breaks
         start, end = sentence_of(context, span.start)
         # A heading is its own line even where no full stop ends it. (A token's trailing
         # whitespace is a space at most: only its text can hold the line break.)
-        for i in range(span.start - 1, start - 1, -1):
-            found = breaks.get(lower[i])
-            if found is None:
-                found = self._word(lower[i], strings)[1]
-            if found:
-                start = i + 1
-                break
-        for i in range(span.end, end):
-            found = breaks.get(lower[i])
-            if found is None:
-                found = self._word(lower[i], strings)[1]
-            if found:
-                end = i
-                break
+        before = self._last_break(context, start, span.start)
+        if before is not None:
+            start = before + 1
+        after = self._first_break(context, span.end, end)
+        if after is not None:
+            end = after
         key = (start, end)
         sentences = context.memo("party_sentence_category")
         if key not in sentences:
             sentences[key] = self._cue_in(context, start, end, self._sentence_res, self._sentence_words)
         return sentences[key]
+
+    def _first_break(self, context: DocContext, start: int, end: int) -> Optional[int]:
+        """The first token from ``start`` to ``end`` whose text holds a line break, or None."""
+        words = lower_ids(context, start, end)
+        if self._no_break.issuperset(words):
+            return None  # one set operation for the usual stretch without a line break
+        strings = context.doc.vocab.strings
+        for offset, word in enumerate(words):
+            found = self._breaks.get(word)
+            if found is None:
+                found = self._word(word, strings)[1]
+            if found:
+                return start + offset
+        return None
+
+    def _last_break(self, context: DocContext, start: int, end: int) -> Optional[int]:
+        """The last token from ``start`` to ``end`` whose text holds a line break, or None."""
+        words = lower_ids(context, start, end)
+        if self._no_break.issuperset(words):
+            return None
+        strings = context.doc.vocab.strings
+        for offset in range(len(words) - 1, -1, -1):
+            found = self._breaks.get(words[offset])
+            if found is None:
+                found = self._word(words[offset], strings)[1]
+            if found:
+                return start + offset
+        return None
 
     def categories(
         self, parties: List[PartyLike], base: Dict[int, str], named: Dict[int, bool], context: DocContext
@@ -411,7 +428,7 @@ class PartyContext:
         if span.start == 0:
             return None
         context = context or DocContext(span.doc)
-        if context.lower[span.start - 1] not in self._determiner_ids:
+        if lower_ids(context, span.start - 1, span.start)[0] not in self._determiner_ids:
             return None
         doc = context.doc
         head = _head(doc, span)
@@ -421,6 +438,16 @@ class PartyContext:
             if _head(doc, other) == head and result.get(other.start) not in (None, "unspecified"):
                 return result[other.start]
         return None
+
+
+def lower_ids(context: DocContext, start: int, end: int) -> List[int]:
+    """The LOWER ids of tokens ``start`` (>= 0) to ``end``, as ``context.lower[start:end]``.
+
+    A slice of the Doc's shared LOWER array (``DocContext.lower_array``, read by the rulers
+    already): the rules read a few words around a few parties, and ``DocContext.lower`` would
+    turn the whole Doc's array into a list first.
+    """
+    return context.lower_array[start:end].tolist()
 
 
 def sentence_of(context: DocContext, i: int) -> Tuple[int, int]:
