@@ -40,7 +40,7 @@ class ThirdPartyAttributes(TableComponent):
         self.context_rules: dict = {}
         self.context = PartyContext()
         # (table, {span id hash: (pattern id, table row)}): each pattern id's row, looked up once.
-        self._rows: Tuple[dict, Dict[int, Tuple[str, dict]]] = (self.table, {})
+        self._entries: Tuple[dict, Dict[int, Tuple[str, dict]]] = (self.table, {})
 
     def initialize(
         self, get_examples=None, *, nlp=None, catalogue: Optional[List[dict]] = None, rules: Optional[dict] = None
@@ -75,9 +75,9 @@ class ThirdPartyAttributes(TableComponent):
         strings (StringStore): The vocab's strings.
         RETURNS (Tuple[str, dict]): The pattern id and the row.
         """
-        table, entries = self._rows
+        table, entries = self._entries
         if table is not self.table:  # the table was replaced (initialize, from_disk)
-            table, entries = self._rows = (self.table, {})  # one assignment: threads see both or neither
+            table, entries = self._entries = (self.table, {})  # one assignment: threads see both or neither
         entry = entries.get(span_id)
         if entry is None:
             if len(entries) > 100_000:
