@@ -57,8 +57,9 @@ def _read(group) -> Dict[int, List[Row]]:
     """The rows of every span of a group, by label id, each label's in the group's order."""
     by_label: Dict[int, List[Row]] = {}
     for span in group:
-        rows = by_label.get(span.label)
+        label = span.label
+        rows = by_label.get(label)
         if rows is None:
-            rows = by_label[span.label] = []
+            rows = by_label[label] = []
         rows.append((span.start, span.end, span.id, span.start_char, span.end_char))
     return by_label
