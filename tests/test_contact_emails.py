@@ -52,3 +52,18 @@ def test_hostile_input_is_linear(nlp):
     # A long run of almost-addresses must neither hang nor produce garbage spans.
     doc = nlp("a@a." * 20000 + " x [at] [dot] (at) " * 2000)
     assert all(s.label_ != "CONTACT_EMAIL" or "@" in s._.address for s in doc.spans["policylens"])
+
+
+@pytest.mark.parametrize(
+    "address, role",
+    [
+        ("eu-rep@example.com", "dpo"),  # no role word among "eu", "rep": the joined "eurep" is one
+        ("uk.rep@example.com", "dpo"),
+        ("data.protection@example.com", "privacy"),  # "data-protection" without its hyphen
+        ("help.desk@example.com", "support"),  # a role word among the local part's words
+        ("x.y@example.com", "other"),
+    ],
+)
+def test_role_from_the_local_part(nlp, address, role):
+    doc = nlp(f"Mail {address} today.")
+    assert [(s.text, s._.role) for s in doc.spans["policylens"] if s.label_ == "CONTACT_EMAIL"] == [(address, role)]

@@ -4,7 +4,7 @@ import pytest
 import spacy
 from spacy.attrs import LOWER, ORTH
 
-from policylens.components.doc_arrays import text_array
+from policylens.components.doc_arrays import text_array, text_list
 
 
 def test_columns_are_read_once_and_equal_to_spacys():
@@ -27,3 +27,12 @@ def test_a_retokenized_doc_is_read_again():
         retokenizer.merge(doc[1:3])
     after = text_array(doc, LOWER)
     assert len(after) == 3 and numpy.array_equal(after, doc.to_array(LOWER)) and len(before) == 4
+
+
+def test_the_list_form_is_made_once_and_follows_the_column():
+    doc = spacy.blank("en").make_doc("we keep it and we delete it")
+    values = text_list(doc, LOWER)
+    assert values == doc.to_array(LOWER).tolist() and text_list(doc, LOWER) is values
+    with doc.retokenize() as retokenizer:
+        retokenizer.merge(doc[0:2])
+    assert text_list(doc, LOWER) == doc.to_array(LOWER).tolist()  # read again after retokenizing

@@ -46,6 +46,22 @@ def set_attrs(span: Span, **values: Any) -> None:
     span.doc.user_data[key] = attrs
 
 
+def set_attrs_at(doc: Doc, label: str, start_char: int, end_char: int, values: Dict[str, Any]) -> None:
+    """``set_attrs`` for a span known by its label and offsets (no Span object needed).
+
+    doc (Doc): The span's document.
+    label (str): The span's label.
+    start_char (int): The span's first character.
+    end_char (int): The character after the span.
+    values (Dict[str, Any]): Attribute values (JSON-safe); those already set and not in
+        ``values`` are kept.
+    """
+    key = (USER_DATA_KEY, label, start_char, end_char)
+    current = doc.user_data.get(key)
+    # A dict of its own per span, the attributes already set first (as set_attrs does).
+    doc.user_data[key] = {**current, **values} if current else dict(values)
+
+
 def _make_getter(name: str):
     return lambda span: get_attrs(span).get(name)
 

@@ -255,8 +255,10 @@ class ContactEmails:
                 return role
         local_words = re.split(r"[._+\-]", address.split("@")[0].lower())
         local_joined = "".join(local_words)
-        for role, words in self.roles.get("local_parts", {}).items():
-            if any(word in local_words or word.replace("-", "") == local_joined for word in words):
+        for role, words, joined in self._local_parts():
+            # A role word among the local part's words, or the whole local part written without
+            # its hyphen ("data-protection" for "dataprotection@").
+            if not words.isdisjoint(local_words) or local_joined in joined:
                 return role
         sent = doc[start].sent if doc.has_annotation("SENT_START") else doc[:]
         context = doc[max(sent.start, prev_end) : min(sent.end, next_start)].text.lower()
@@ -264,6 +266,20 @@ class ContactEmails:
             if any(_contains_phrase(context, phrase) for phrase in phrases):
                 return role
         return "other"
+
+    def _local_parts(self) -> List[Tuple[str, frozenset, frozenset]]:
+        """The ``local_parts`` role words as sets, in the roles' order: (role, words, words
+        without hyphens), made again when the roles are replaced (``initialize``, loading).
+        """
+        local_parts = self.roles.get("local_parts", {})
+        kept = getattr(self, "_local_sets", None)
+        if kept is None or kept[0] is not local_parts:
+            sets = [
+                (role, frozenset(words), frozenset(word.replace("-", "") for word in words))
+                for role, words in local_parts.items()
+            ]
+            kept = self._local_sets = (local_parts, sets)  # one assignment: threads see both or neither
+        return kept[1]
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
         """Save the role words to ``path/roles.json``."""

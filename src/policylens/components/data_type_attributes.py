@@ -1,5 +1,5 @@
 """DATA_TYPE attributes: the taxonomy ``category`` and the ``sensitive`` flag."""
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from spacy.language import Language
 from spacy.strings import get_string_id
@@ -7,7 +7,8 @@ from spacy.tokens import Doc, Span
 
 from ..extensions import USER_DATA_KEY
 from ..labels import DATA_TYPE, SPANS_KEY
-from .table_component import TableComponent, entry_id
+from .span_rows import label_rows
+from .table_component import TableComponent, entry_of
 
 
 class DataTypeAttributes(TableComponent):
@@ -15,6 +16,9 @@ class DataTypeAttributes(TableComponent):
 
     label = DATA_TYPE
     table_file = "taxonomy.json"
+    _label = get_string_id(DATA_TYPE)  # compared with the rows' label ids
+    # (table, {pattern id hash: attributes}): the attributes of each pattern id, worked out once.
+    _by_id: Optional[Tuple[dict, Dict[int, dict]]] = None
 
     def initialize(self, get_examples=None, *, nlp=None, taxonomy: Optional[List[dict]] = None) -> None:
         """Keep what the attributes need from the taxonomy.
@@ -29,33 +33,40 @@ class DataTypeAttributes(TableComponent):
     def __call__(self, doc: Doc) -> Doc:
         """Set the attributes of every DATA_TYPE span (as ``TableComponent`` does).
 
-        DATA_TYPE spans are most of a policy's spans: the attributes are worked out once per
-        pattern id and written straight to ``doc.user_data`` (what ``extensions.set_attrs``
-        does, without its look-ups per span).
+        DATA_TYPE spans are most of a policy's spans: they are read as rows of integers
+        (``span_rows``, shared with the other attribute components), the attributes are worked
+        out once per pattern id and written straight to ``doc.user_data``.
 
         doc (Doc): The document.
         RETURNS (Doc): The same document.
         """
-        if self.spans_key not in doc.spans:
-            return doc
-        if getattr(self, "_by_id_table", None) is not self.table:  # new or reloaded table
-            self._by_id_table, self._by_id = self.table, {}
-        by_id: Dict[int, dict] = self._by_id
-        label = get_string_id(DATA_TYPE)  # compared with span.label: no string look-up per span
+        memo = self._by_id
+        if memo is None or memo[0] is not self.table:  # new or reloaded table
+            memo = self._by_id = (self.table, {})  # one assignment: threads see both or neither
+        by_id: Dict[int, dict] = memo[1]
+        strings = doc.vocab.strings
         user_data = doc.user_data
-        for span in [span for span in doc.spans[self.spans_key] if span.label == label]:
-            values = by_id.get(span.id)
+        for _start, _end, span_id, start_char, end_char in label_rows(doc, self.spans_key, self._label):
+            values = by_id.get(span_id)
             if values is None:
-                values = by_id[span.id] = self.attributes(span)
-            key = (USER_DATA_KEY, DATA_TYPE, span.start_char, span.end_char)
+                values = by_id[span_id] = self.attributes_of(strings[span_id])
+            # extensions.set_attrs_at written out: this loop runs for most of a policy's spans.
+            key = (USER_DATA_KEY, DATA_TYPE, start_char, end_char)
             current = user_data.get(key)
-            # A dict of its own per span, the attributes already set first (as set_attrs does).
             user_data[key] = {**current, **values} if current else dict(values)
         return doc
 
     def attributes(self, span: Span) -> dict:
         """RETURNS (dict): ``{"category", "sensitive"}`` of one span."""
-        category = entry_id(span)
+        return self.attributes_of(span.id_)
+
+    def attributes_of(self, pattern_id: str) -> dict:
+        """The attributes of a span made by a pattern.
+
+        pattern_id (str): The span's pattern id ("contact.email_address/e-mail").
+        RETURNS (dict): ``{"category", "sensitive"}``.
+        """
+        category = entry_of(pattern_id)
         entry = self.table.get(category, {})
         return {"category": category if entry else None, "sensitive": entry.get("sensitive", False)}
 

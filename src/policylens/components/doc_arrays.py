@@ -6,10 +6,13 @@ Several components compare token string ids with word lists: the three rulers
 ``doc.to_array`` is a pass over the Doc, and these columns do not change once the Doc is
 tokenized (no component of the pipeline retokenizes or sets them), so the first reader's array
 serves the others while the Doc lives. A Doc whose length changed is read again.
+
+The same holds for the column as a Python list (``text_list``: string ids are 64-bit, so
+``tolist`` makes a long integer object per token, as costly as reading the array).
 """
 import threading
 import weakref
-from typing import Dict, Tuple
+from typing import Dict, List, Tuple
 
 import numpy
 from spacy.attrs import LOWER, NORM, ORTH
@@ -18,8 +21,28 @@ from spacy.tokens import Doc
 # Attribute names -> ids of the columns kept; other attributes (LEMMA, flags) can change.
 TEXT_ATTRS: Dict[str, int] = {"ORTH": ORTH, "LOWER": LOWER, "NORM": NORM}
 
-_KEPT: "weakref.WeakKeyDictionary[Doc, Tuple[int, Dict[int, numpy.ndarray]]]" = weakref.WeakKeyDictionary()
+# Doc -> (its length when read, {(form, attribute id): the column in that form})
+_KEPT: "weakref.WeakKeyDictionary[Doc, Tuple[int, Dict[Tuple[str, int], object]]]" = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()  # threads sharing a pipeline share the table
+
+
+def _kept(doc: Doc, form: str, attr: int):
+    """The Doc's column in one form, None when not read yet (or the Doc changed length)."""
+    with _LOCK:
+        kept = _KEPT.get(doc)
+        if kept is None or kept[0] != len(doc):
+            return None
+        return kept[1].get((form, attr))
+
+
+def _keep(doc: Doc, form: str, attr: int, value):
+    """Keep a column form for the Doc's other readers; RETURNS the one kept (a thread that
+    read it meanwhile may have been first: all readers get the same object)."""
+    with _LOCK:
+        kept = _KEPT.get(doc)
+        if kept is None or kept[0] != len(doc):
+            kept = _KEPT[doc] = (len(doc), {})
+        return kept[1].setdefault((form, attr), value)
 
 
 def text_array(doc: Doc, attr: int) -> numpy.ndarray:
@@ -29,12 +52,22 @@ def text_array(doc: Doc, attr: int) -> numpy.ndarray:
     attr (int): ORTH, LOWER or NORM (``spacy.attrs``).
     RETURNS (numpy.ndarray): One uint64 string id per token, read-only (it is shared).
     """
-    with _LOCK:
-        kept = _KEPT.get(doc)
-        if kept is None or kept[0] != len(doc):
-            kept = _KEPT[doc] = (len(doc), {})
-        array = kept[1].get(attr)
-        if array is None:
-            array = kept[1][attr] = doc.to_array(attr)
-            array.flags.writeable = False
-        return array
+    array = _kept(doc, "array", attr)
+    if array is None:
+        array = doc.to_array(attr)
+        array.flags.writeable = False
+        array = _keep(doc, "array", attr, array)
+    return array
+
+
+def text_list(doc: Doc, attr: int) -> List[int]:
+    """The same column as a list of ints, made once while the Doc lives.
+
+    doc (Doc): The document.
+    attr (int): ORTH, LOWER or NORM.
+    RETURNS (List[int]): One string id per token. Shared: callers must not change it.
+    """
+    values = _kept(doc, "list", attr)
+    if values is None:
+        values = _keep(doc, "list", attr, text_array(doc, attr).tolist())
+    return values

@@ -108,6 +108,39 @@ class DocContext:
         doc = self.doc
         return "".join([doc[i].text_with_ws for i in range(start, end - 1)]) + doc[end - 1].text
 
+    def sentence_start(self, i: int) -> int:
+        """The first token of the sentence holding token ``i`` (``sentence(i)[0]``).
+
+        A rule that asks this a few times in a document reads the tokens back from ``i`` (a
+        sentence is short) instead of the whole document's sentence starts; once these are
+        read, or after a long way back, they answer.
+
+        i (int): A token index.
+        RETURNS (int): The sentence's first token.
+        """
+        if self._starts is None and 0 <= i < self.length:
+            doc = self.doc
+            for j in range(i, max(0, i - 40), -1):
+                if doc[j].is_sent_start:  # as ``starts``: SENT_START 1, the token 0 aside
+                    return j
+            if i <= 40:
+                return 0  # every token after the first was read
+        return self.sentence(i)[0]
+
+    def lemmas(self, start: int, end: int) -> List[int]:
+        """The ``LEMMA`` ids of tokens ``start`` to ``end`` (``lemma[start:end]``), read token by
+        token for a short stretch unless the whole document's lemmas are read already.
+
+        start (int): First token.
+        end (int): Token after the last.
+        RETURNS (List[int]): The lemma ids.
+        """
+        start, end = max(0, start), min(self.length, end)
+        if self._lemma is None and end - start <= 40:
+            doc = self.doc
+            return [doc[i].lemma for i in range(start, end)]
+        return self.lemma[start:end]
+
     def sentence(self, i: int) -> Tuple[int, int]:
         """The token range of the sentence holding token ``i``.
 

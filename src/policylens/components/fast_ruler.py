@@ -8,7 +8,8 @@ it is added, into the cheapest of three ways to find the same matches:
 - **phrases**: most patterns are finite sets of word sequences in disguise (every token requires
   LOWER, ORTH or TEXT to be one of some strings, with no operator or a bounded one: "?",
   "{n}", "{m,n}"). Repetitions are unrolled into single-token slots; the slots from the first
-  required one on, as long as they spell at most ``MAX_EXPANSIONS`` word sequences, go into a
+  required one on, as long as they spell at most ``MAX_EXPANSIONS`` word sequences and up to
+  the last required one among them, go into a
   ``PhraseMatcher`` on LOWER (a hash lookup per token); where they match, the slots before and
   after are checked token by token: for each group of patterns with the same entry chunk, once
   per Doc for all its matches (``SlotTrie``), after dropping the matches whose first required
@@ -51,7 +52,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline.span_ruler import SpanRuler
 from spacy.tokens import Doc, Span
 
-from .doc_arrays import TEXT_ATTRS, text_array
+from .doc_arrays import TEXT_ATTRS, text_array, text_list
 from .start_trie import StartTrie, keep_starts, trie_order
 from .token_nfa import CombinedNFA, TokenNFA
 
@@ -210,8 +211,8 @@ def plan_chunks(slots: Sequence[Slot], limit: int = MAX_EXPANSIONS) -> Optional[
 
     The entry chunk starts at the first required slot, so it never matches nothing and its
     first word is rarely a common one; it takes the following slots while it has at most
-    ``limit`` word sequences. The optional slots before it and the slots after it are checked
-    only where it matched.
+    ``limit`` word sequences, and ends with a required one (``entry_chunk``). The optional
+    slots before it and the slots after it are checked only where it matched.
 
     slots (Sequence[Slot]): From ``unrolled_slots``.
     limit (int): The most word sequences of the entry chunk.
@@ -221,8 +222,24 @@ def plan_chunks(slots: Sequence[Slot], limit: int = MAX_EXPANSIONS) -> Optional[
     first = next((i for i, slot in enumerate(slots) if not slot[2]), None)
     if first is None:
         return None
-    entry = chunk_slots(slots[first:], limit)[0]
+    entry = entry_chunk(slots[first:], limit)
     return list(slots[:first]), entry, list(slots[first + len(entry) :])
+
+
+def entry_chunk(slots: Sequence[Slot], limit: int = MAX_EXPANSIONS) -> List[Slot]:
+    """The first chunk of slots that start with a required one (``chunk_slots``), without the
+    optional slots at its end: those are left to the walk after it, since in the chunk they
+    would make the PhraseMatcher return a match per way to end ("information", "information
+    that", ...) for every occurrence.
+
+    slots (Sequence[Slot]): Slots, the first one required.
+    limit (int): The most word sequences of the chunk.
+    RETURNS (List[Slot]): The chunk (its first slot at least).
+    """
+    entry = chunk_slots(slots, limit)[0]
+    while entry[-1][2]:
+        entry = entry[:-1]
+    return entry
 
 
 
@@ -321,6 +338,14 @@ class SlotTrie:
             reach += 1
         return None
 
+    def compiled(self) -> Tuple[tuple, Optional[Tuple[int, FrozenSet[int]]]]:
+        """The trie with hashed slots and its first required slot, made at the first call."""
+        compiled = self._compiled
+        if compiled is None:
+            hashed = self._hash(self.root)
+            compiled = self._compiled = (hashed, self._first_required(hashed))
+        return compiled
+
     @property
     def branches(self) -> bool:
         """Whether any pattern has slots after the entry chunk."""
@@ -336,15 +361,14 @@ class SlotTrie:
         RETURNS (List[Tuple[str, str, Set[Tuple[int, int]]]]): (label, id, (start, end) of its
             matches) of the patterns that match.
         """
-        compiled = self._compiled
-        if compiled is None:
-            hashed = self._hash(self.root)
-            compiled = self._compiled = (hashed, self._first_required(hashed))
-        hashed, required = compiled
+        hashed, required = self.compiled()
         n = len(lowers) if lowers is not None else 0
         if required is not None:  # most entries lack the first required word after them
             reach, hashes = required
-            spans = {(s, e) for s, e in spans if not hashes.isdisjoint(lowers[e : e + reach + 1])}
+            if reach:
+                spans = {(s, e) for s, e in spans if not hashes.isdisjoint(lowers[e : e + reach + 1])}
+            else:  # right after the chunk: one token to read, no slice to make
+                spans = {(s, e) for s, e in spans if e < n and lowers[e] in hashes}
         results = []
         stack = [(hashed, spans)]
         while stack:
@@ -465,8 +489,10 @@ class HashConditions:
 
     Set conditions are known from the start. A REGEX is tried once per string (``re.search``);
     the strings already tried are remembered, so that only a Doc's new strings go through
-    Python. The memory starts over past ``REGEX_MEMO_SIZE`` strings. Threads may share one:
-    new strings are tried under a lock, and a lookup reads one version of the memory.
+    Python (the Doc's distinct strings are told from the known ones in numpy: a Python set of a
+    Doc's 64-bit string ids costs more than the matching). The memory starts over past
+    ``REGEX_MEMO_SIZE`` strings. Threads may share one: new strings are tried under a lock, and
+    the memory is replaced in one assignment, so that a lookup reads one version of it.
     """
 
     def __init__(self, vocab, conditions: Sequence[Condition]):
@@ -474,6 +500,7 @@ class HashConditions:
         self.vocab = vocab
         self.sets = [cond for cond in conditions if cond[0] == "set"]
         self.regexes = [(cond, re.compile(cond[2])) for cond in conditions if cond[0] == "regex"]
+        self._any_regex = _any_of([cond[2] for cond, _ in self.regexes])
         self._lock = threading.Lock()
         self._reset()
 
@@ -483,44 +510,37 @@ class HashConditions:
             for string in cond[2]:
                 h = self.vocab.strings.add(string)
                 met[h] = met.get(h, ()) + (cond,)
-        self.met = met
-        # The sorted hashes of ``met``, with the ``met`` they were read from.
-        self._keys: Optional[Tuple[dict, numpy.ndarray]] = None
-        self.tried: Set[int] = set()  # hashes the regexes were tried on
+        # (sorted hashes the regexes were tried on, hash -> the conditions its string meets,
+        # the sorted hashes of that dict)
+        self._memo: Tuple[numpy.ndarray, Dict[int, Tuple[Condition, ...]], numpy.ndarray] = (
+            numpy.empty(0, dtype="uint64"), met, numpy.asarray(sorted(met), dtype="uint64"))
 
-    def positions(self, hashes: numpy.ndarray, values: Optional[List[int]], strings) -> Dict[Condition, List[int]]:
+    def positions(self, hashes: numpy.ndarray, strings) -> Dict[Condition, List[int]]:
         """Where the strings of ``hashes`` meet each condition.
 
         hashes (numpy.ndarray): String hashes (uint64), e.g. a Doc's LOWER values.
-        values (Optional[List[int]]): The same hashes as a list (needed only with REGEX conditions).
         strings (StringStore): Where the strings of the hashes are (the Doc's).
         RETURNS (Dict[Condition, List[int]]): Sorted positions per condition, for the conditions
             met somewhere.
         """
-        if self.regexes and values:
-            distinct = set(values)
-            if not self.tried.issuperset(distinct):
+        tried, met, keys = self._memo
+        if self.regexes and len(hashes):
+            distinct = _sorted_unique(hashes)
+            new = distinct[~_in_sorted(distinct, tried)]
+            if len(new):
                 with self._lock:  # once per string: a string tried twice would list its conditions twice
-                    self._try(distinct.difference(self.tried), strings)
+                    self._try(new, strings)
+                tried, met, keys = self._memo
             if not self.sets:
-                met = self.met
-                matched = distinct.intersection(met)
-                if not matched:
+                matched = distinct[_in_sorted(distinct, keys)]
+                if not len(matched):
                     return {}  # no string of the Doc meets a REGEX: the usual case
                 if len(matched) <= 16:  # a few strings: compared with every token in numpy
-                    hits = numpy.flatnonzero(numpy.isin(hashes, numpy.asarray(sorted(matched), dtype="uint64")))
-                    return self._group(met, hits, hashes)
-        found_keys = self._keys
-        if found_keys is None:
-            met = self.met
-            found_keys = self._keys = (met, numpy.asarray(sorted(met), dtype="uint64"))
-        met, keys = found_keys
-        found: Dict[Condition, List[int]] = {}
+                    return self._group(met, numpy.flatnonzero(numpy.isin(hashes, matched)), hashes)
         if not len(keys) or not len(hashes):
-            return found
+            return {}
         # A binary search per token in numpy; Python only for the tokens that meet a condition.
-        where = numpy.minimum(numpy.searchsorted(keys, hashes), len(keys) - 1)
-        return self._group(met, numpy.flatnonzero(keys[where] == hashes), hashes)
+        return self._group(met, numpy.flatnonzero(_in_sorted(hashes, keys)), hashes)
 
     @staticmethod
     def _group(met: dict, hits: numpy.ndarray, hashes: numpy.ndarray) -> Dict[Condition, List[int]]:
@@ -535,20 +555,61 @@ class HashConditions:
                     positions.append(i)
         return found
 
-    def _try(self, hashes: Set[int], strings) -> None:
-        """Try the regexes on new strings (called under the lock)."""
-        if not hashes:
+    def _try(self, hashes: numpy.ndarray, strings) -> None:
+        """Try the regexes on new strings (called under the lock) and replace the memory.
+
+        hashes (numpy.ndarray): Sorted distinct hashes, some maybe tried meanwhile by another thread.
+        """
+        tried, met, keys = self._memo
+        hashes = hashes[~_in_sorted(hashes, tried)]
+        if not len(hashes):
             return
-        if len(self.tried) + len(hashes) > REGEX_MEMO_SIZE:
+        if len(tried) + len(hashes) > REGEX_MEMO_SIZE:
             self._reset()
-        met = self.met
-        for h in hashes:
+            tried, met, keys = self._memo
+        met = dict(met)
+        regexes, any_regex = self.regexes, self._any_regex
+        for h in hashes.tolist():
             string = strings[h]
-            matched = tuple(cond for cond, regex in self.regexes if regex.search(string))
+            if any_regex is not None and not any_regex.search(string):
+                continue  # one search instead of one per regex: most strings meet none
+            matched = tuple(cond for cond, regex in regexes if regex.search(string))
             if matched:
                 met[h] = met.get(h, ()) + matched
-                self._keys = None
-        self.tried.update(hashes)
+        tried = numpy.insert(tried, numpy.searchsorted(tried, hashes), hashes)  # both sorted: stays sorted
+        self._memo = (tried, met, numpy.asarray(sorted(met), dtype="uint64"))
+
+
+def _sorted_unique(values: numpy.ndarray) -> numpy.ndarray:
+    """The distinct values, sorted (``numpy.unique`` without its overhead, several times faster
+    on a Doc's column)."""
+    ordered = numpy.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[numpy.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def _in_sorted(values: numpy.ndarray, keys: numpy.ndarray) -> numpy.ndarray:
+    """Whether each of ``values`` is among the sorted ``keys`` (a binary search per value).
+
+    RETURNS (numpy.ndarray): One bool per value.
+    """
+    if not len(keys):
+        return numpy.zeros(len(values), dtype=bool)
+    where = numpy.minimum(numpy.searchsorted(keys, values), len(keys) - 1)
+    return keys[where] == values
+
+
+def _any_of(patterns: Sequence[str]) -> Optional["re.Pattern"]:
+    """One regex that ``search``es a string iff one of the patterns does, to rule out most
+    strings at once; None when the patterns cannot be joined so (a global flag such as "(?i)"
+    is then refused by ``re``; group references would point at another pattern's groups)."""
+    if len(patterns) < 2 or any(re.search(r"\\\d|\(\?P=|\(\?\(", pattern) for pattern in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+    except re.error:
+        return None
 
 
 class DocConditions:
@@ -557,6 +618,7 @@ class DocConditions:
 
     def __init__(self, doc: Doc, compiled: "CompiledTokenPatterns"):
         self.doc = doc
+        self.n = len(doc)
         self.compiled = compiled
         self.arrays: Dict[str, numpy.ndarray] = {}
         self.lists: Dict[str, list] = {}
@@ -582,9 +644,11 @@ class DocConditions:
         return self.doc[i].orth
 
     def values(self, attr: str) -> list:
-        """The Doc's values of a token attribute, as a list."""
+        """The Doc's values of a token attribute, as a list (not to be changed: LOWER and ORTH
+        are shared with the other components)."""
         if attr not in self.lists:
-            self.lists[attr] = self.array(attr).tolist()
+            text_attr = TEXT_ATTRS.get(attr)
+            self.lists[attr] = text_list(self.doc, text_attr) if text_attr is not None else self.array(attr).tolist()
         return self.lists[attr]
 
     def positions(self, cond: Condition) -> List[int]:
@@ -605,8 +669,7 @@ class DocConditions:
         """Find the tokens that meet any set or REGEX condition on ``attr``, in one pass over the Doc;
         ``positions`` picks those of one condition out of them."""
         conditions = self.compiled.hash_conditions(attr, kind)
-        values = self.values(attr) if conditions.regexes else None
-        self.matched[(attr, kind)] = conditions.positions(self.array(attr), values, self.doc.vocab.strings)
+        self.matched[(attr, kind)] = conditions.positions(self.array(attr), self.doc.vocab.strings)
 
     def flag(self, attr: str, i: int) -> int:
         """The value (0 or 1) of a flag attribute of token ``i``, read once."""
@@ -765,6 +828,11 @@ class SharedPhrases:
     def __len__(self) -> int:
         return len(self.sequences)
 
+    @property
+    def served(self) -> Dict[int, Tuple[int, ...]]:
+        """PhraseMatcher key -> the keys it serves (as of the last ``build``)."""
+        return self._keys
+
     def __call__(self, doc: Doc) -> Tuple[list, Dict[int, Tuple[int, ...]]]:
         """The PhraseMatcher's matches in a Doc, and which keys each of its keys serves.
 
@@ -822,6 +890,7 @@ class CompiledTokenPatterns:
         self._regexes: Dict[str, Tuple[object, Dict[int, bool]]] = {}
         self._cond_hashes: Dict[Condition, FrozenSet[int]] = {}
         self._automata: Dict[int, tuple] = {}  # see _automaton
+        self._served_plans: Optional[Tuple[dict, dict]] = None  # see _plans
         self.counts = {"phrase": 0, "anchored": 0, "full": 0, "never": 0, "sequences": 0}
 
     def hash_conditions(self, attr: str, kind: str) -> "HashConditions":
@@ -832,6 +901,19 @@ class CompiledTokenPatterns:
             conditions = [cond for cond in self.conditions[attr] if cond[0] == kind]
             self._hash_conditions[(attr, kind)] = HashConditions(self.vocab, conditions)
         return self._hash_conditions[(attr, kind)]
+
+    def build(self) -> None:
+        """Make what the first Doc would otherwise make: the PhraseMatcher, the combined automata
+        and the hashed slot tries (when loading, not in the time of the first Doc)."""
+        self.phrases.build()
+        self._plans(self.phrases.served)
+        for key in self.prefix_keys:
+            self._automaton(key)
+        for _, after in self.chunked.values():
+            after.compiled()
+        for attr, conditions in self.conditions.items():
+            for kind in {cond[0] for cond in conditions}:
+                self.hash_conditions(attr, kind)
 
     def _automaton(self, key: int) -> Tuple[CombinedNFA, Dict[int, int], List[Tuple[int, int]]]:
         """The combined automaton of the anchored patterns that take their starts from a
@@ -944,7 +1026,7 @@ class CompiledTokenPatterns:
             # Starts are where the words of the leading tokens are: the PhraseMatcher finds them
             # (ORTH checks are left to the matching: a few more starts at most). Patterns with
             # the same leading words share a key.
-            entry = chunk_slots(prefix, MAX_EXPANSIONS)[0]
+            entry = entry_chunk(prefix, MAX_EXPANSIONS)
             sequences = frozenset(words for words, _ in chunk_sequences(entry))
             prefix_key = self._word_keys.get(sequences)  # maybe the key of a phrase group's entry
             if prefix_key is None:
@@ -986,29 +1068,77 @@ class CompiledTokenPatterns:
         RETURNS (Set[Tuple[int, int, int, int]]): (start, end, label, id) of every match, label
             and id as string hashes (id 0 when the pattern has none).
         """
-        found = set()
-        lowers: Optional[List[int]] = None
+        found: Set[Tuple[int, int, int, int]] = set()
         conditions = DocConditions(doc, self)  # the Doc's arrays, read once for all patterns
-        starts: Dict[int, List[int]] = {}  # prefix key -> starts found by the PhraseMatcher
-        entries: Dict[int, Set[Tuple[int, int]]] = {}  # group -> (start, end) of its entry chunk
-        prefix_keys, phrase_conditions, phrase_keys = self.prefix_keys, self.phrase_conditions, self.phrase_keys
+        starts, entries = self._phrase_hits(doc, conditions)
+        self._match_groups(entries, conditions, found)
+        for key, cond in self.phrase_conditions.items():
+            conditions.found[cond] = sorted(starts.pop(key, ()))
+        self._match_prefixed(doc, starts, conditions, found)
+        for index in self.unprefixed:
+            label, pattern_id, anchored = self.anchored[index]
+            found.update((s, e, label, pattern_id) for s, e in anchored.matches(doc, conditions))
+        if len(self.full):
+            for key, start, end in self.full(doc):
+                found.add((start, end) + self.keys[key])
+        return found
+
+    def _phrase_hits(self, doc: Doc, conditions: "DocConditions") -> Tuple[Dict[int, List[int]], Dict[int, Set[Tuple[int, int]]]]:
+        """Run the PhraseMatcher and sort its matches by what they serve.
+
+        doc (Doc): The document.
+        conditions (DocConditions): The Doc's conditions (for ORTH checks).
+        RETURNS (Tuple[dict, dict]): (prefix or condition key -> starts of its words,
+            phrase group -> (start, end) of the matches of its entry chunk).
+        """
+        starts: Dict[int, List[int]] = {}
+        entries: Dict[int, Set[Tuple[int, int]]] = {}
         matches, served = self.phrases(doc)
+        plans = self._plans(served)
         for match_key, start, end in matches:
-            for key in served[match_key]:
-                if key in prefix_keys or key in phrase_conditions:
-                    starts.setdefault(key, []).append(start)
-                entry = phrase_keys.get(key)
-                if entry is None:
-                    continue
-                group, checks = entry
-                if checks and not _passes(conditions, start, (checks,)):
+            for start_key, group, checks in plans[match_key]:
+                if start_key:
+                    found = starts.get(start_key)
+                    if found is None:
+                        starts[start_key] = [start]
+                    else:
+                        found.append(start)
+                if group is None or (checks and not _passes(conditions, start, (checks,))):
                     continue
                 spans = entries.get(group)
                 if spans is None:
                     entries[group] = {(start, end)}
                 else:
                     spans.add((start, end))
-        for group, spans in entries.items():  # the slots around: once per group for the Doc
+        return starts, entries
+
+    def _plans(self, served: Dict[int, Tuple[int, ...]]) -> Dict[int, Tuple[Tuple[int, Optional[int], tuple], ...]]:
+        """What a match of each PhraseMatcher key is for, worked out once (a Doc has thousands of
+        matches): (prefix or condition key whose starts it gives, 0 when none; phrase group whose
+        entry chunk it is, None when none; the ORTH checks of that chunk) per key it serves.
+
+        served (Dict[int, Tuple[int, ...]]): PhraseMatcher key -> the keys it serves (SharedPhrases).
+        """
+        known = self._served_plans
+        if known is not None and known[0] is served:
+            return known[1]
+        plans = {}
+        for match_key, keys in served.items():
+            plan = []
+            for key in keys:
+                start_key = key if key in self.prefix_keys or key in self.phrase_conditions else 0
+                group, checks = self.phrase_keys.get(key, (None, ()))
+                if start_key or group is not None:
+                    plan.append((start_key, group, checks))
+            plans[match_key] = tuple(plan)
+        self._served_plans = (served, plans)  # one assignment: threads see both or neither
+        return plans
+
+    def _match_groups(self, entries: Dict[int, Set[Tuple[int, int]]], conditions: "DocConditions", found: set) -> None:
+        """Add the matches of the phrase patterns, from the matches of their entry chunks: the
+        slots around are walked once per group for the Doc."""
+        lowers: Optional[List[int]] = None
+        for group, spans in entries.items():
             before, after = self.chunked[group]
             if before is not None or after.branches:
                 if lowers is None:
@@ -1020,10 +1150,13 @@ class CompiledTokenPatterns:
                         continue
             for label, pattern_id, matches in after.walk(lowers, conditions, spans):
                 found.update([(s, e, label, pattern_id) for s, e in matches])
-        for key, cond in self.phrase_conditions.items():
-            conditions.found[cond] = sorted(starts.pop(key, ()))
+
+    def _match_prefixed(self, doc: Doc, starts: Dict[int, List[int]], conditions: "DocConditions", found: set) -> None:
+        """Add the matches of the anchored patterns that take their starts from their leading
+        words: the conditions they share are checked once (start trie), then the patterns of one
+        start walk the Doc together (combined automaton)."""
         n = len(doc)
-        for key, found_starts in starts.items():  # conditions shared by patterns checked once
+        for key, found_starts in starts.items():
             combined, numbers, tags = self._automaton(key)
             by_start: Dict[int, List[int]] = {}  # start -> the patterns to run from it
             for index, kept in self.start_tries[key].walk(conditions, set(found_starts)):
@@ -1034,15 +1167,8 @@ class CompiledTokenPatterns:
                 else:
                     for start in kept:
                         by_start.setdefault(start, []).append(number)
-            for start, patterns in by_start.items():  # the patterns of one start walk the Doc together
+            for start, patterns in by_start.items():
                 found.update([(start, end) + tags[number] for number, end in combined.ends(conditions, start, n, tuple(sorted(patterns)))])
-        for index in self.unprefixed:
-            label, pattern_id, anchored = self.anchored[index]
-            found.update((s, e, label, pattern_id) for s, e in anchored.matches(doc, conditions))
-        if len(self.full):
-            for key, start, end in self.full(doc):
-                found.add((start, end) + self.keys[key])
-        return found
 
 
 class FastSpanRuler(SpanRuler):
@@ -1082,7 +1208,8 @@ class FastSpanRuler(SpanRuler):
         for index, entry in enumerate(patterns, start=offset):
             if isinstance(entry["pattern"], list):
                 self.compiled.add(index, entry["label"], entry.get("id", ""), entry["pattern"])
-        self.compiled.phrases.build()  # when loading, not at the first Doc
+        self.compiled.build()  # when loading, not at the first Doc
+        self._key_hashes()
 
     def _pipes_not_setting_match_attr(self) -> List[str]:
         """RETURNS (List[str]): The enabled components before this ruler that do not assign the
@@ -1103,7 +1230,7 @@ class FastSpanRuler(SpanRuler):
         for index, entry in enumerate(self._patterns):
             if isinstance(entry["pattern"], list):
                 self.compiled.add(index, entry["label"], entry.get("id", ""), entry["pattern"])
-        self.compiled.phrases.build()
+        self.compiled.build()
 
     def remove(self, label: str) -> None:
         """Remove the patterns of a label."""

@@ -29,11 +29,39 @@ DOMAIN_END_RE = re.compile(r"\.(?:com|net|org|io|co|gov|edu|info|biz|app|ru|de|u
 # A run of name-like words: capitalised or digit-bearing words, with inner connectors.
 NAME_WORD = r"(?:[A-Z0-9][\w.'&-]*[\w]|[A-Z])"
 NAME = rf"{NAME_WORD}(?:(?:\s+|,\s*|\s*&\s*|\s+(?:of|and|for|de)\s+){NAME_WORD}){{0,5}}"
+# The regexes of ``words``, ``_add`` and ``detect``, compiled once (``re``'s own cache is a
+# lookup per call, and the f-string ones would be formatted anew each time).
+DOMAIN_WORD_RE = re.compile(r"\.(?:com|net|org|io|co|gov|edu|info|biz|app|ru|de|uk|in)\b")
+WWW_RE = re.compile(r"^(?:https?://)?(?:www\.)")
+NAME_PARTS_RE = re.compile(r"\s+and\s+|\s*/\s*")
+ALIAS_RE = re.compile(rf"[{QUOTES}]([^{QUOTES}]{{2,40}})[{QUOTES}]")
+NAME_AT_END_RE = re.compile(rf"({NAME})[\s,]*$")
+TITLE_END_RE = re.compile(r"\b(?:last|effective|updated|revised|posted|version|this|the following)\b", re.I)
+TITLE_MARKS_RE = re.compile(r"[#*|:–—>_=\[\]()-]+")
+TITLE_EDGES_RE = re.compile(r"^\s*(?:of|for|the)\s+|\s+(?:of|for)\s*$", re.I)
 
 
 def _normal(lower: str) -> str:
     """A lower-cased token as it counts in a name: web endings and punctuation dropped ("amazon")."""
     return "".join(WORD_RE.findall(DOMAIN_END_RE.sub("", lower)))
+
+
+def cue_folded(text: str) -> Optional[str]:
+    """``text`` folded as ``re.I`` folds it against lower-case ASCII letters, one character for one.
+
+    Besides A-Z, ``re.I`` matches four non-ASCII characters with ASCII letters: "K" (Kelvin
+    sign, k), "ı" and "İ" (i), "ſ" (s). ``str.lower`` maps all but "ı", "ſ" and "İ" the same
+    way and keeps every other character's length; "İ" alone lower-cases to two characters.
+
+    text (str): A text.
+    RETURNS (Optional[str]): The folded text, where cue positions are those of ``text``; None
+        when it holds "İ" (then the regex scans the text itself).
+    """
+    if text.isascii():
+        return text.lower()
+    if "\u0130" in text:
+        return None
+    return text.lower().replace("\u0131", "i").replace("\u017f", "s")
 
 
 def _cue_matches(regex: Pattern, text: str, folded: Optional[str], cues: List[str]) -> Iterator[Match]:
@@ -42,8 +70,8 @@ def _cue_matches(regex: Pattern, text: str, folded: Optional[str], cues: List[st
 
     regex (Pattern): "Welcome to Acme"-style regex: a cue, then a name.
     text (str): The text to search.
-    folded (Optional[str]): ``text.lower()`` where text and cues are ASCII (the same positions,
-        and re.I folds nothing else there); None: the regex scans the text itself.
+    folded (Optional[str]): ``cue_folded(text)`` where the cues are ASCII letters and spaces;
+        None: the regex scans the text itself.
     cues (List[str]): The cues, lower-cased.
     YIELDS (Match): The matches ``finditer`` finds, in order.
     """
@@ -64,6 +92,20 @@ def _cue_matches(regex: Pattern, text: str, folded: Optional[str], cues: List[st
         if match:
             yield match
             end = max(match.end(), at + 1)
+
+
+def paren_pairs(openings: numpy.ndarray, closes: numpy.ndarray) -> List[Tuple[int, int]]:
+    """Each "(" with the first ")" after it, where that comes within 60 tokens.
+
+    openings (numpy.ndarray): Sorted token offsets of "(".
+    closes (numpy.ndarray): Sorted token offsets of ")".
+    RETURNS (List[Tuple[int, int]]): (open, close) token offsets, in order.
+    """
+    after = numpy.searchsorted(closes, openings, side="right")  # one bisection per "(", in C
+    closed = after < len(closes)
+    opens, ends = openings[closed], closes[after[closed]]
+    near = ends - opens <= 60
+    return list(zip(opens[near].tolist(), ends[near].tolist()))
 
 
 class FirstParty:
@@ -90,9 +132,9 @@ class FirstParty:
         self.before_cues = list(rules.get("intro_before", []))
         self.after_cues = [p.lower() for p in rules.get("intro_after", [])]
         self.by_cues = [p.lower() for p in rules.get("intro_by", [])]
-        # On ASCII text and cues, re.I matches exactly what lower-casing both finds; other text
-        # (with "ſ" or the Kelvin sign, which re.I folds too) goes straight to the regex.
-        self.ascii_cues = all(p.isascii() for p in self.after_cues + self.by_cues)
+        # On cues of ASCII letters and spaces, re.I matches exactly where ``cue_folded`` text
+        # holds them; other cues go straight to the regex.
+        self.ascii_cues = all(re.fullmatch(r"[a-z ]*", p) for p in self.after_cues + self.by_cues)
         # "operated by Acme": may also name a vendor ("payments are provided by Stripe"), so
         # ``detect`` returns these names apart and the caller checks them against the catalogue.
         self.by_re = re.compile(rf"(?i:\b(?:{by}))\s+(?:the\s+)?({NAME})")
@@ -120,6 +162,8 @@ class FirstParty:
         self._strings_seen = None
         # Per word id: its first two characters and its normalised form, for ``mentions``.
         self._normal: Dict[int, Tuple[str, str]] = {}
+        # Per span text: its ``words`` and ``raw_words`` (party names repeat across documents).
+        self._text_words: Dict[str, Tuple[Words, Words]] = {}
         suffixes = "|".join(re.escape(w) for w in sorted(self.suffixes, key=len, reverse=True) if len(w) > 2)
         # A (collectively, "...") definition names a company only after a corporate suffix.
         self.suffix_re = re.compile(rf"\b(?:{suffixes or '(?!x)x'})\b", re.I)
@@ -130,8 +174,8 @@ class FirstParty:
         text (str): "Amazon.com, Inc." or a span's text.
         RETURNS (Words): ("amazon",); an empty tuple when only stop or suffix words are left.
         """
-        text = re.sub(r"\.(?:com|net|org|io|co|gov|edu|info|biz|app|ru|de|uk|in)\b", " ", text.lower())
-        text = re.sub(r"^(?:https?://)?(?:www\.)", "", text.strip())
+        text = DOMAIN_WORD_RE.sub(" ", text.lower())
+        text = WWW_RE.sub("", text.strip())
         out = [w for w in WORD_RE.findall(text) if w not in self.suffixes]
         # Headings and dates around a name ("Privacy Policy Agreement Valve", "May 1, 2015 Acme",
         # "Acme Websites") are not part of it.
@@ -141,10 +185,24 @@ class FirstParty:
             out.pop()
         return tuple(out)
 
+    def text_words(self, text: str) -> Tuple[Words, Words]:
+        """``words(text)`` and ``raw_words(text)``, kept per text: the span resolver asks them of
+        every THIRD_PARTY span, and the same few party names recur in every policy.
+
+        text (str): A span's text.
+        RETURNS (Tuple[Words, Words]): The normalised words and the raw words.
+        """
+        found = self._text_words.get(text)
+        if found is None:
+            if len(self._text_words) > 1_000_000:
+                self._text_words.clear()  # a long run meets ever new names: keep the memory bounded
+            found = self._text_words[text] = (self.words(text), raw_words(text))
+        return found
+
     def _add(self, names: Set[Words], text: str, alias: bool = False) -> None:
         """Add a name, or each part of "A and B"; an alias defined for the party ("Service
         Provider") is kept whole, common words included."""
-        for part in re.split(r"\s+and\s+|\s*/\s*", text):
+        for part in NAME_PARTS_RE.split(text):
             if alias:
                 words = tuple(w for w in WORD_RE.findall(part.lower()) if w not in ("the", "a", "an"))
                 if words in ((), ("we",), ("us",), ("our",), ("you",), ("your",), ("user",), ("users",)):
@@ -178,50 +236,47 @@ class FirstParty:
         # "(" and ")" are found in the LOWER array the rules read anyway: no other text lowers to them.
         lower = context.lower_array
         closes = numpy.flatnonzero(lower == get_string_id(")"))
-        openings = numpy.flatnonzero(lower == get_string_id("(")).tolist() if len(closes) else []
+        pairs = paren_pairs(numpy.flatnonzero(lower == get_string_id("(")), closes) if len(closes) else []
         cue_ids, cue_lowers = self.cue_ids, self.cue_lower_ids
-        lower_list = context.lower if openings else []
-        for paren in openings:
-            after = bisect.bisect_right(closes, paren)
-            if after == len(closes) or closes[after] - paren > 60:
-                continue
+        lower_list = context.lower if pairs else []
+        for paren, close in pairs:
             # Cheap test first, on the token ids: a definition quotes a name or says
             # "collectively"/"together"; only then is its text joined and matched. The LOWER ids
             # rule most parentheses out; the ORTH ids (read for the few left) decide.
-            if cue_lowers.isdisjoint(lower_list[paren + 1 : int(closes[after])]):
+            if cue_lowers.isdisjoint(lower_list[paren + 1 : close]):
                 continue
-            if cue_ids.isdisjoint([doc[i].orth for i in range(paren + 1, int(closes[after]))]):
+            if cue_ids.isdisjoint([doc[i].orth for i in range(paren + 1, close)]):
                 continue
-            inside = context.text(paren + 1, int(closes[after])).rstrip()
+            inside = context.text(paren + 1, close).rstrip()
             match = self.definition_re.fullmatch(inside)
             if match is None:
                 continue
             before = context.text(max(0, paren - 30), paren)
             if match.group(1) and not self.suffix_re.search(before):
                 continue
-            for alias in re.findall(rf"[{QUOTES}]([^{QUOTES}]{{2,40}})[{QUOTES}]", inside):
+            for alias in ALIAS_RE.findall(inside):
                 # Aliases are names: capitalised, short ("Acme", "ACME Group"), not "we" or "Policy".
                 if alias[:1].isupper() or alias[:1].isdigit():
                     if len(alias.split()) <= 4:
                         self._add(names, alias, alias=True)
-            name = re.search(rf"({NAME})[\s,]*$", before)
+            name = NAME_AT_END_RE.search(before)
             if name:
                 self._add(names, name.group(1))
-            sent_start = context.sentence(paren)[0]
+            sent_start = context.sentence_start(paren)
             regions.append((max(sent_start, paren - 25), paren))
         head = self._head(doc, context)
         for line in [l for l in head.splitlines() if l.strip()][:4]:
             if len(line.split()) <= 10 and self.title_re.search(line):
                 rest = self.title_re.sub(" ", line)
-                rest = re.split(r"\b(?:last|effective|updated|revised|posted|version|this|the following)\b", rest, flags=re.I)[0]
-                rest = re.sub(r"[#*|:–—>_=\[\]()-]+", " ", rest)
-                rest = re.sub(r"^\s*(?:of|for|the)\s+|\s+(?:of|for)\s*$", " ", rest.strip(), flags=re.I)
+                rest = TITLE_END_RE.split(rest)[0]
+                rest = TITLE_MARKS_RE.sub(" ", rest)
+                rest = TITLE_EDGES_RE.sub(" ", rest.strip())
                 if rest.strip() and len(rest.split()) <= 6 and any(c.isupper() for c in rest):
                     self._add(names, rest)
         if any(cue in head for cue in self.before_cues):
             for match in self.before_re.finditer(head):
                 self._add(names, match.group(1))
-        folded = head.lower() if self.ascii_cues and head.isascii() else None
+        folded = cue_folded(head) if self.ascii_cues else None
         for match in _cue_matches(self.after_re, head, folded, self.after_cues):
             self._add(names, match.group(1))
         vendor_names: Set[Words] = set()
@@ -265,11 +320,20 @@ class FirstParty:
         """
         if self.noun_firsts is None:
             return None
+        if not len(self.noun_firsts):
+            return []
+        # A few equality tests cost less than numpy.isin's sort on a document's worth of ids.
         lower = context.lower_array
-        starts: Set[int] = set()
-        for noun in numpy.flatnonzero(numpy.isin(lower, self.noun_firsts)).tolist():
-            starts.update(range(max(0, noun - 7), noun))
-        return sorted(starts)
+        nouns = lower == self.noun_firsts[0]
+        for first in self.noun_firsts[1:]:
+            nouns |= lower == first
+        if not nouns.any():
+            return []
+        # Token i is near when a noun starts 1 to 7 tokens after it: one shifted OR per distance.
+        near = numpy.zeros(len(nouns), dtype=bool)
+        for distance in range(1, 8):
+            near[:-distance] |= nouns[distance:]
+        return numpy.flatnonzero(near).tolist()
 
     def mentions(
         self,

@@ -182,8 +182,8 @@ class IdSet:
     """A set of string ids that finds its members among a Doc's NORM ids at numpy speed.
 
     A table indexed by the low 16 bits of an id picks the candidate tokens in two numpy calls
-    (about one token in a hundred that is not a member), and a Python set confirms them: a
-    Python look-up per token, or a binary search over every token, would cost far more.
+    (about one token in a hundred that is not a member), and the caller's Python sets confirm
+    them: a Python look-up per token, or a binary search over every token, would cost far more.
     """
 
     def __init__(self, ids: Iterable[int]):
@@ -195,18 +195,19 @@ class IdSet:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def find(self, values: numpy.ndarray) -> List[Tuple[int, int]]:
-        """The members among some string ids, with their offsets.
+    def candidates(self, values: numpy.ndarray) -> Iterable[Tuple[int, int]]:
+        """The ids that may be members, with their offsets: every member and about one id in a
+        hundred that is not. The caller tests each against sets of its own (which kind of
+        member is it?), which rules the others out too.
 
         values (numpy.ndarray): A contiguous uint64 array, e.g. ``doc.to_array(NORM)`` or a slice.
-        RETURNS (List[Tuple[int, int]]): (offset, id) of each member, in order.
+        RETURNS (Iterable[Tuple[int, int]]): (offset, id) pairs, in order.
         """
         if not self.ids or not len(values):
-            return []
+            return ()
         low = values.view(numpy.uint16)[_LOW_WORD::4]  # the low 16 bits of each id, without a copy
         candidates = numpy.flatnonzero(self.table[low])
-        ids = self.ids
-        return [(i, v) for i, v in zip(candidates.tolist(), values[candidates].tolist()) if v in ids]
+        return zip(candidates.tolist(), values[candidates].tolist())
 
 
 def heading_rank(style: str, level: int) -> int:
@@ -363,7 +364,8 @@ class HeadingFinder:
         norms = doc.to_array(NORM)
         breaks, triggers, also = [], [], []
         trigger_ids, also_ids = self.trigger_ids, self.also
-        for offset, value in self.lookup().find(norms):
+        # Candidates, not members: an id that is none of the three is passed over by the tests.
+        for offset, value in self.lookup().candidates(norms):
             if value in trigger_ids:
                 triggers.append(offset)
             elif value in LINE_BREAK_IDS:

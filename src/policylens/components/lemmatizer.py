@@ -83,16 +83,22 @@ class LowercaseLookupLemmatizer(Lemmatizer):
         RETURNS (TypeValues): Lemma hashes (uint64; 0, the empty string, marks "not looked up").
         """
         table = self.lookups.get_table("lemma_lookup", {})
-        if getattr(self, "_lemma_table", None) is not table:
+        kept = getattr(self, "_lemmas_of", None)
+        if kept is None or kept[0] is not table:
             strings = self.vocab.strings
 
             def lemmas(doc: Doc, orths: List[int]) -> List[int]:
-                # The lexeme's LOWER, as the token's ``lower_`` gives it (never empty).
-                lowers = [doc.vocab[orth].lower_ for orth in orths]
-                return [strings.add(table.get(lower, lower)) for lower in lowers]
+                # The lexeme's LOWER id, as the token's ``lower_`` names it: the table is keyed on
+                # such ids (``Table.get`` hashes a string key), so no string is read or hashed.
+                vocab = doc.vocab
+                lowers = [vocab[orth].lower for orth in orths]
+                found = [table.get(lower) for lower in lowers]
+                # A word without an entry is its own lemma: its LOWER id, in the strings already.
+                return [lower if lemma is None else strings.add(lemma) for lower, lemma in zip(lowers, found)]
 
-            self._lemma_table, self._lemma_by_type = table, TypeValues(lemmas, "uint64", 0)
-        return self._lemma_by_type
+            # One assignment: a thread sharing the component sees a table and its lemmas.
+            kept = self._lemmas_of = (table, TypeValues(lemmas, "uint64", 0))
+        return kept[1]
 
     def lower_lookup_lemmatize(self, token: Token) -> List[str]:
         """Lemmatize the lower-cased token text with the lookup table.

@@ -20,10 +20,10 @@ objects; a sentence's text and verdict are kept for the other parties in it.
 """
 import bisect
 import re
-from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Pattern, Sequence, Tuple, Union
 
 from spacy.strings import get_string_id
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 from .doc_context import DocContext
 
@@ -84,6 +84,38 @@ class WordCues:
         return False
 
 
+class Party(NamedTuple):
+    """A THIRD_PARTY span as the rules read it: a Span has the same fields, so either will do."""
+
+    start: int  # first token
+    end: int  # token after the last
+    id_: str  # the pattern id
+
+
+# What the rules take for a THIRD_PARTY span: a Span or a Party.
+PartyLike = Union[Span, Party]
+
+
+class CueSet:
+    """The cue phrases of several categories as word ids, tried in the cue list's order."""
+
+    def __init__(self, pairs: List[Tuple[str, WordCues]]):
+        """pairs (List[Tuple[str, WordCues]]): (category, its cues), in the cue list's order."""
+        self.pairs = pairs
+        # Every word a phrase can start with: a stretch without any of them holds no cue, which
+        # one set operation tells (most parties' surroundings hold none).
+        self.starts = frozenset().union(*(cues.single | cues.firsts for _, cues in pairs))
+
+    def category_in(self, words: List[int]) -> Optional[str]:
+        """The first category one of whose phrases occurs in ``words`` (LOWER ids, in order), or None."""
+        if self.starts.isdisjoint(words):
+            return None
+        for category, cues in self.pairs:
+            if cues.found_in(words):
+                return category
+        return None
+
+
 class PartyContext:
     """The category cues of ``context_rules.json`` and the per-document pass that applies them."""
 
@@ -115,6 +147,8 @@ class PartyContext:
         # "Does the text start with one of these phrases?" as one anchored regex.
         self._clause_opener_re = _starts_with_any(self.clause_openers)
         self._example_opener_re = _starts_with_any(self.example_openers)
+        # The first word of each example opener, as LOWER ids: the cheap test before that regex.
+        self._example_firsts = frozenset(get_string_id(p.split(" ")[0]) for p in rules.get("example_openers", []))
         # A clause opens with an opener's words, so its first word must be an opener's first word:
         # a test on one id before the clause is read (None: an opener without words, no test).
         firsts = [p.split(" ")[0] for p in rules.get("clause_openers", [])]
@@ -125,12 +159,15 @@ class PartyContext:
         self._texts: Dict[int, str] = {}  # the text alone, for ``_text``
         self._breaks: Dict[int, bool] = {}  # whether it holds a line break, for ``sentence_category``
         self._mixed: Dict[int, bool] = {}  # whether it mixes spaces and other characters, for ``_cue_in``
+        # The ids known not to mix them: a stretch all of whose words are here is tested at once.
+        self._plain: set = set()
+        self._no_break: set = set()  # the ids known to hold no line break, likewise
 
     @staticmethod
-    def _word_cues(cues: Dict[str, List[str]], only: Optional[List[str]] = None) -> Optional[List[Tuple[str, "WordCues"]]]:
-        """(category, WordCues) pairs in the cue list's order, or None if a phrase is not words."""
+    def _word_cues(cues: Dict[str, List[str]], only: Optional[List[str]] = None) -> Optional[CueSet]:
+        """The cues as word ids (``CueSet``), or None if a phrase is not words."""
         pairs = [(cat, WordCues(words)) for cat, words in cues.items() if only is None or cat in only]
-        return pairs if all(word_cues.exact for _, word_cues in pairs) else None
+        return CueSet(pairs) if all(word_cues.exact for _, word_cues in pairs) else None
 
     def _cue_in(self, context: DocContext, start: int, end: int, res, word_cues) -> Optional[str]:
         """The first category whose cue occurs in tokens ``start`` to ``end``: ``_cue`` on their
@@ -140,20 +177,21 @@ class PartyContext:
         start (int): First token (clamped to 0).
         end (int): Token after the last.
         res: (category, pattern) pairs for ``_cue``.
-        word_cues: The same cues as (category, WordCues) pairs, or None.
+        word_cues (Optional[CueSet]): The same cues as word ids, or None.
         RETURNS (Optional[str]): A category, or None.
         """
         first = max(0, start)
-        words = context.lower[first : max(first, end)]
-        if word_cues is not None:
-            mixed = self._mixed
-            strings = context.doc.vocab.strings
-            if not any(mixed.get(w, True) and self._word(w, strings)[3] for w in words):
-                for category, cues in word_cues:
-                    if cues.found_in(words):
-                        return category
-                return None
+        words = lower_ids(context, first, max(first, end))
+        if word_cues is not None and (self._plain.issuperset(words) or not self._any_mixed(words, context)):
+            return word_cues.category_in(words)
         return self._cue(self._text(context, start, end), res)
+
+    def _any_mixed(self, words: List[int], context: DocContext) -> bool:
+        """Whether one of ``words`` (LOWER ids) mixes spaces with other characters (the id test
+        of ``_cue_in`` would then miss what the text test finds)."""
+        mixed = self._mixed
+        strings = context.doc.vocab.strings
+        return any(mixed.get(w, True) and self._word(w, strings)[3] for w in words)
 
     def _word(self, word: int, strings) -> Tuple[str, bool, bool, bool]:
         """A LOWER id's text, whether it holds a line break, whether it is blank and whether it
@@ -169,12 +207,18 @@ class PartyContext:
                 self._texts.clear()
                 self._breaks.clear()
                 self._mixed.clear()
+                self._plain.clear()
+                self._no_break.clear()
             text = strings[word]
             mixed = " " in text and not text.isspace()
             facts = self._words[word] = (text, "\n" in text, text.isspace(), mixed)
             self._texts[word] = text
             self._breaks[word] = facts[1]
             self._mixed[word] = mixed
+            if not mixed:
+                self._plain.add(word)
+            if not facts[1]:
+                self._no_break.add(word)
         return facts
 
     def _text(self, context: DocContext, start: int, end: int) -> str:
@@ -183,7 +227,7 @@ class PartyContext:
         RETURNS (str): Equal to ``" " + " ".join(t.lower_ for t in doc[start:end]) + " "``.
         """
         first = max(0, start)
-        words = context.lower[first : max(first, end)]
+        words = lower_ids(context, first, max(first, end))
         known = self._texts
         texts = [known.get(w) for w in words]
         if None in texts:
@@ -198,22 +242,20 @@ class PartyContext:
                 return category
         return None
 
-    def clause_category(self, span: Span, context: DocContext) -> Optional[str]:
+    def clause_category(self, span: PartyLike, context: DocContext) -> Optional[str]:
         """The category a restrictive clause right after the span names, if any.
 
-        span (Span): A THIRD_PARTY span.
+        span (PartyLike): A THIRD_PARTY span.
         context (DocContext): The document's lookups.
         RETURNS (Optional[str]): A category, or None.
         """
         doc = context.doc
-        lower = context.lower
         end = span.end
-        if self._clause_firsts is not None and (end >= len(lower) or lower[end] not in self._clause_firsts):
+        words = lower_ids(context, end, end + 18)
+        if self._clause_firsts is not None and (not words or words[0] not in self._clause_firsts):
             return None
         strings = doc.vocab.strings
-        limit = min(len(lower), end + 18)
-        while end < limit:
-            word = lower[end]
+        for word in words:
             if word in self._clause_end_lowers and doc[end].text in self.clause_ends:
                 break
             if self._word(word, strings)[2]:
@@ -226,16 +268,16 @@ class PartyContext:
 
     def example_category(
         self,
-        span: Span,
-        parties: Sequence[Span],
+        span: PartyLike,
+        parties: Sequence[PartyLike],
         categories: Dict[int, str],
         context: DocContext,
         starts: Optional[List[int]] = None,
     ) -> Optional[str]:
         """The category of the examples that follow the span ("such as", "like", a parenthesis).
 
-        span (Span): A THIRD_PARTY span.
-        parties (Sequence[Span]): All THIRD_PARTY spans of the document, in order.
+        span (PartyLike): A THIRD_PARTY span.
+        parties (Sequence[PartyLike]): All THIRD_PARTY spans of the document, in order.
         categories (Dict[int, str]): Catalogue category of each of those spans, by start token.
         context (DocContext): The document's sentence bounds.
         starts (Optional[List[int]]): The parties' start tokens, if known (else read here).
@@ -243,10 +285,12 @@ class PartyContext:
             vendor kinds, "unspecified" for a wider mix; None when there are no examples or they
             say nothing.
         """
+        if not self._opener_may_follow(context, span.end):
+            return None
         head = self._text(context, span.end, span.end + 3).lstrip(" ,")
         if not self._example_opener_re.match(" " + head):
             return None
-        stop = min(context.sentence(span.start)[1], span.end + 40)
+        stop = min(sentence_of(context, span.start)[1], span.end + 40)
         if starts is None:
             starts = [p.start for p in parties]
         # The parties are in start order: those starting from the span's end on, up to ``stop``.
@@ -266,47 +310,87 @@ class PartyContext:
         # later cue (a "marketing" among the examples) may decide it.
         return "service_provider" if set(found) <= VENDOR_CATEGORIES else "unspecified"
 
-    def sentence_category(self, span: Span, context: DocContext) -> Optional[str]:
+    def _opener_may_follow(self, context: DocContext, end: int) -> bool:
+        """Whether an example opener may start at token ``end`` (commas and spaces before it
+        passed over), from the token ids: most parties are followed by no opener, and this
+        spares building their text.
+
+        context (DocContext): The document's lookups.
+        end (int): The token after a party.
+        RETURNS (bool): False when ``example_category``'s text test cannot match.
+        """
+        strings = context.doc.vocab.strings
+        for word in lower_ids(context, end, end + 3):
+            if word in self._example_firsts:
+                return True
+            text = self._texts.get(word)
+            if text is None:
+                text = self._word(word, strings)[0]
+            if text.strip(" ,"):
+                # The first word the text test reads: not an opener's first word, so no opener
+                # starts here, unless part of it is stripped or it holds a space (then the text
+                # test decides).
+                return text[0] in " ," or " " in text
+        return False
+
+    def sentence_category(self, span: PartyLike, context: DocContext) -> Optional[str]:
         """The category a bare party takes from a marketing or advertising sentence.
 
-        span (Span): A THIRD_PARTY span whose rule id is one of ``sentence_ids``.
+        span (PartyLike): A THIRD_PARTY span whose rule id is one of ``sentence_ids``.
         context (DocContext): The document's sentence bounds.
         RETURNS (Optional[str]): A category, or None.
         """
         if span.id_ not in self.sentence_ids:
             return None
-        lower = context.lower
-        strings = context.doc.vocab.strings
-        breaks = self._breaks
-        start, end = context.sentence(span.start)
+        start, end = sentence_of(context, span.start)
         # A heading is its own line even where no full stop ends it. (A token's trailing
         # whitespace is a space at most: only its text can hold the line break.)
-        for i in range(span.start - 1, start - 1, -1):
-            found = breaks.get(lower[i])
-            if found is None:
-                found = self._word(lower[i], strings)[1]
-            if found:
-                start = i + 1
-                break
-        for i in range(span.end, end):
-            found = breaks.get(lower[i])
-            if found is None:
-                found = self._word(lower[i], strings)[1]
-            if found:
-                end = i
-                break
+        before = self._last_break(context, start, span.start)
+        if before is not None:
+            start = before + 1
+        after = self._first_break(context, span.end, end)
+        if after is not None:
+            end = after
         key = (start, end)
         sentences = context.memo("party_sentence_category")
         if key not in sentences:
             sentences[key] = self._cue_in(context, start, end, self._sentence_res, self._sentence_words)
         return sentences[key]
 
+    def _first_break(self, context: DocContext, start: int, end: int) -> Optional[int]:
+        """The first token from ``start`` to ``end`` whose text holds a line break, or None."""
+        words = lower_ids(context, start, end)
+        if self._no_break.issuperset(words):
+            return None  # one set operation for the usual stretch without a line break
+        strings = context.doc.vocab.strings
+        for offset, word in enumerate(words):
+            found = self._breaks.get(word)
+            if found is None:
+                found = self._word(word, strings)[1]
+            if found:
+                return start + offset
+        return None
+
+    def _last_break(self, context: DocContext, start: int, end: int) -> Optional[int]:
+        """The last token from ``start`` to ``end`` whose text holds a line break, or None."""
+        words = lower_ids(context, start, end)
+        if self._no_break.issuperset(words):
+            return None
+        strings = context.doc.vocab.strings
+        for offset in range(len(words) - 1, -1, -1):
+            found = self._breaks.get(words[offset])
+            if found is None:
+                found = self._word(words[offset], strings)[1]
+            if found:
+                return start + offset
+        return None
+
     def categories(
-        self, parties: List[Span], base: Dict[int, str], named: Dict[int, bool], context: DocContext
+        self, parties: List[PartyLike], base: Dict[int, str], named: Dict[int, bool], context: DocContext
     ) -> Dict[int, str]:
         """The category of every THIRD_PARTY span of one document, context applied.
 
-        parties (List[Span]): The document's THIRD_PARTY spans, sorted by position.
+        parties (List[PartyLike]): The document's THIRD_PARTY spans, sorted by position.
         base (Dict[int, str]): Catalogue category per span start token.
         named (Dict[int, bool]): Whether each span names an organisation, per start token.
         context (DocContext): The document's sentence bounds.
@@ -330,12 +414,12 @@ class PartyContext:
         return result
 
     def antecedent_category(
-        self, span: Span, before: Sequence[Span], result: Dict[int, str], context: Optional[DocContext] = None
+        self, span: PartyLike, before: Sequence[PartyLike], result: Dict[int, str], context: Optional[DocContext] = None
     ) -> Optional[str]:
         """The category of the antecedent of "the/these/this/such <party>".
 
-        span (Span): A THIRD_PARTY span.
-        before (Sequence[Span]): The THIRD_PARTY spans before it, in order.
+        span (PartyLike): A THIRD_PARTY span.
+        before (Sequence[PartyLike]): The THIRD_PARTY spans before it, in order.
         result (Dict[int, str]): Categories already decided, per start token.
         context (Optional[DocContext]): The document's lookups, if made already.
         RETURNS (Optional[str]): The category of the nearest earlier span with the same head
@@ -344,12 +428,54 @@ class PartyContext:
         if span.start == 0:
             return None
         context = context or DocContext(span.doc)
-        if context.lower[span.start - 1] not in self._determiner_ids:
+        if lower_ids(context, span.start - 1, span.start)[0] not in self._determiner_ids:
             return None
-        head = span[-1].lemma_ or span[-1].lower_
+        doc = context.doc
+        head = _head(doc, span)
         for other in reversed(before):
             if span.start - other.end > self.window:
                 return None
-            if (other[-1].lemma_ or other[-1].lower_) == head and result.get(other.start) not in (None, "unspecified"):
+            if _head(doc, other) == head and result.get(other.start) not in (None, "unspecified"):
                 return result[other.start]
         return None
+
+
+def lower_ids(context: DocContext, start: int, end: int) -> List[int]:
+    """The LOWER ids of tokens ``start`` (>= 0) to ``end``, as ``context.lower[start:end]``.
+
+    A slice of the Doc's shared LOWER array (``DocContext.lower_array``, read by the rulers
+    already): the rules read a few words around a few parties, and ``DocContext.lower`` would
+    turn the whole Doc's array into a list first.
+    """
+    return context.lower_array[start:end].tolist()
+
+
+def sentence_of(context: DocContext, i: int) -> Tuple[int, int]:
+    """The token range of the sentence holding token ``i``, as ``DocContext.sentence`` gives it.
+
+    ``DocContext.sentence`` reads the whole Doc's sentence starts at its first call, a pass over
+    the Doc; the few parties of a Doc that need their sentence cost less with spaCy's
+    ``Span.sent``, which walks from the token to the sentence's bounds in compiled code. The
+    two agree wherever ``Span.sent`` reads the sentence starts (no user hooks for sentences, and
+    starts set: else ``DocContext`` answers).
+
+    context (DocContext): The document's lookups.
+    i (int): A token index.
+    RETURNS (Tuple[int, int]): (start, end) token offsets.
+    """
+    doc = context.doc
+    if "sents" in doc.user_hooks or "sent" in doc.user_span_hooks or not doc.has_annotation("SENT_START"):
+        return context.sentence(i)
+    sentence = doc[i : i + 1].sent
+    return sentence.start, sentence.end
+
+
+def _head(doc: Doc, party) -> str:
+    """The head word of a party (its last token's lemma, else its lower-case text).
+
+    doc (Doc): The party's document.
+    party (PartyLike): The party.
+    RETURNS (str): The word antecedents are matched on.
+    """
+    last = doc[party.end - 1]
+    return last.lemma_ or last.lower_

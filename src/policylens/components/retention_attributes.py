@@ -4,8 +4,11 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from ..duration import parse_duration, retention_kind
-from ..extensions import set_attrs
+from ..extensions import set_attrs_at
 from ..labels import RETENTION, SPANS_KEY
+from .span_rows import label_rows
+
+_LABEL = get_string_id(RETENTION)  # compared with the rows' label ids
 
 
 class RetentionAttributes:
@@ -26,13 +29,11 @@ class RetentionAttributes:
         doc (Doc): The document.
         RETURNS (Doc): The same document.
         """
-        if self.spans_key not in doc.spans:
-            return doc
-        label = get_string_id(RETENTION)  # compared with span.label: no string look-up per span
-        # Most spans are of other labels: pick this label's out first, annotate them after.
-        spans = [span for span in doc.spans[self.spans_key] if span.label == label]
-        for span in spans:
-            set_attrs(span, kind=retention_kind(span.id_), duration=parse_duration(span.text))
+        strings = doc.vocab.strings
+        # This label's spans only, as rows (``span_rows``): most of the group is of other labels.
+        for start, end, span_id, start_char, end_char in label_rows(doc, self.spans_key, _LABEL):
+            values = {"kind": retention_kind(strings[span_id]), "duration": parse_duration(doc[start:end].text)}
+            set_attrs_at(doc, RETENTION, start_char, end_char, values)
         return doc
 
 

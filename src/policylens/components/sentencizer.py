@@ -21,6 +21,7 @@ import numpy
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.pipeline.senter import senter_score
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from .token_types import TypeValues
@@ -42,18 +43,19 @@ class ArraySentencizer(Sentencizer):
         RETURNS (TypeValues): The kinds (``_WORD``, ``_PUNCT``, ``_CHAR``).
         """
         chars = frozenset(self.punct_chars)
-        if getattr(self, "_kind_chars", None) != chars:
+        kept = getattr(self, "_kinds_of", None)
+        if kept is None or kept[0] != chars:
+            # The characters as string ids: a token's ORTH is compared without reading its text.
+            char_ids = frozenset(get_string_id(char) for char in chars)
+
             def kinds(doc: Doc, orths: List[int]) -> List[int]:
                 vocab = doc.vocab
                 # ``vocab[orth]`` is the token's own lexeme: the Doc has it already.
-                return [
-                    _CHAR if vocab.strings[orth] in chars else _PUNCT if vocab[orth].is_punct else _WORD
-                    for orth in orths
-                ]
+                return [_CHAR if orth in char_ids else _PUNCT if vocab[orth].is_punct else _WORD for orth in orths]
 
-            self._kind_chars = chars
-            self._kind_values = TypeValues(kinds, "int8", -1)
-        return self._kind_values
+            # One assignment: a thread sharing the component sees the characters and their kinds.
+            kept = self._kinds_of = (chars, TypeValues(kinds, "int8", -1))
+        return kept[1]
 
     def starts(self, doc: Doc) -> numpy.ndarray:
         """Which tokens start a sentence, by spaCy's sentencizer rule.

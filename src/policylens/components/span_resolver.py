@@ -24,11 +24,16 @@ The word lists are data (``patterns/context_rules.json``), saved with the pipeli
 
 Speed: the group's spans are read once; the rules work on ``(start, end, label, id, span)``
 tuples and the Doc's LOWER ids, with what a rule id implies worked out once per id
-(``RuleFacts``); the de-overlapping and ``doc.ents`` are done on the tuples (``span_overlap.py``).
+(``RuleFacts``). A span runs its label's rules only when a neighbouring word is one of those
+the rules look at (or its rule id says they look further); the list and first-party rules
+name the records they drop and the list is rebuilt once; the de-overlapping and ``doc.ents``
+are done on the tuples, or on arrays for long documents (``span_overlap.resolve_overlaps``).
 """
+import bisect
 import threading
+from operator import attrgetter
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import srsly
 from spacy.language import Language
@@ -38,8 +43,8 @@ from spacy.util import ensure_path
 
 from ..labels import DATA_TYPE, SPANS_KEY, THIRD_PARTY
 from .doc_context import DocContext
-from .first_party import FirstParty, names_first_party, raw_words
-from .span_overlap import Record, drop_parties_inside, filter_records, longest_per_label, set_ents
+from .first_party import FirstParty, names_first_party
+from .span_overlap import Record, resolve_overlaps, set_ents
 
 GROUP_ID = "generic.affiliates/first-party-group"
 
@@ -63,7 +68,7 @@ def first_words(phrases: List[Tuple[int, ...]]) -> Optional[frozenset]:
 class RuleFacts:
     """What a span's rule id (``span.id_``) tells the context rules, worked out once per id."""
 
-    __slots__ = ("generic", "heads", "verb", "before", "listed", "weak", "complaint", "entry", "social")
+    __slots__ = ("generic", "heads", "verb", "before", "listed", "weak", "complaint", "entry", "social", "always_check")
 
     def __init__(self, resolver: "SpanResolver", span_id: str):
         """resolver (SpanResolver): Its compiled word lists. span_id (str): A rule id ("contact.name/name")."""
@@ -81,6 +86,9 @@ class RuleFacts:
         self.entry = span_id.split("/", 1)[0]
         entry = r.entries.get(self.entry)
         self.social = entry is not None and entry["category"] == "social_media"
+        # Whether a span of this rule may be dropped whatever its neighbouring words are (then
+        # its rules always run; for the others, only when a neighbour is one they look at).
+        self.always_check = bool(self.before) or self.weak or self.complaint or self.social or r._party_check_all
 
 
 class SpanResolver:
@@ -181,6 +189,16 @@ class SpanResolver:
         self._attacker_first = first_words(self._attacker_after)
         self._products_first = first_words(self._products)
         self._field_separator_lowers = frozenset(get_string_id(w.lower()) for w in field.get("separators", []))
+        # The words after (before) a span that some rule of its label looks at: a span with other
+        # neighbours is kept without running its rules, unless its RuleFacts say always_check.
+        self._dt_after_words = (
+            self._dt_skip | self._dt_heads | self._dt_generic_heads | self._dt_verb_objects | self._field_separator_lowers
+        )
+        self._party_check_all = self._attacker_first is None or self._products_first is None
+        self._party_after_words = self._modifier_heads | (self._attacker_first or frozenset()) | (
+            self._products_first or frozenset()
+        ) | {self._colon}
+        self._party_before_words = self._attacker_before | self._role_skip | self._role_before
         # Per rule id: its RuleFacts; per word id: whether the word ends in "s" / holds a blank line.
         self._facts: Dict[int, RuleFacts] = {}
         self._plural: Dict[int, bool] = {}
@@ -289,8 +307,8 @@ class SpanResolver:
                 return True
         return False
 
-    def keep_listed(self, records: List[Record], weak: List[int], starts: set, ends: set) -> List[Record]:
-        """Keep the list-only DATA_TYPE spans ("age", "email") that stand in a list with other data.
+    def unlisted(self, records: List[Record], weak: List[int], starts: set, ends: set) -> Set[int]:
+        """The list-only DATA_TYPE spans ("age", "email") that stand in no list with other data.
 
         A list-only span counts when it is linked to a data type that counts by itself, or to a
         list-only span linked in turn ("name, age, country"): "by email, telephone or SMS" holds
@@ -301,10 +319,10 @@ class SpanResolver:
         weak (List[int]): The positions in ``records`` of the list-only DATA_TYPE records.
         starts (set): Start tokens of the DATA_TYPE records that count by themselves (updated).
         ends (set): Their end tokens (updated).
-        RETURNS (List[Record]): The records without unlisted list-only spans.
+        RETURNS (Set[int]): The positions in ``records`` of the list-only records to drop.
         """
         if not weak:
-            return records
+            return set()
         kept: set = set()
         for _ in range(3):
             added = [
@@ -317,8 +335,7 @@ class SpanResolver:
                 kept.add(i)
                 starts.add(records[i][0])
                 ends.add(records[i][1])
-        dropped = set(weak) - kept
-        return [r for i, r in enumerate(records) if i not in dropped] if dropped else records
+        return set(weak) - kept
 
     def is_listed_with_data(self, start: int, end: int, starts: set, ends: set) -> bool:
         """Whether a span stands in a list beside another data type ("name, age and gender").
@@ -372,7 +389,9 @@ class SpanResolver:
         """
         if not facts.complaint:
             return False
-        first = max(self._context.sentence(start)[0], start - 12)
+        if self._complaint_words.isdisjoint(self._context.lower[max(0, start - 12) : start]):
+            return False  # none in the 12 words before: none in the sentence's part of them
+        first = max(self._context.sentence_start(start), start - 12)
         return not self._complaint_words.isdisjoint(self._context.lower[first:start])
 
     def lacks_sharing_verb(self, start: int, facts: RuleFacts) -> bool:
@@ -386,10 +405,10 @@ class SpanResolver:
         if not facts.weak:
             return False
         context = self._context
-        first = context.sentence(start)[0]
-        # The words first (the lemmas need a pass over the whole Doc, made only if asked).
+        first = context.sentence_start(start)
+        # The words first (the lemmas are read only if asked).
         return self._sharing_verbs.isdisjoint(context.lower[first:start]) and self._sharing_verbs.isdisjoint(
-            context.lemma[first:start]
+            context.lemmas(first, start)
         )
 
     def is_a_product_or_channel(self, start: int, end: int, facts: RuleFacts) -> bool:
@@ -442,8 +461,17 @@ class SpanResolver:
             end += 1
             if end - last > 40:
                 return False
-        party = self._label_ids[0]
-        names = [s for s in self._candidates if s.label == party and start <= s.start and s.end <= end]
+        # The THIRD_PARTY candidates by start, sorted once per document: a span's paragraph is
+        # found by bisection instead of a pass over all candidates.
+        by_start = self._context.memo("parties by start")
+        if not by_start:
+            party = self._label_ids[0]
+            spans = sorted((s for s in self._candidates if s.label == party), key=attrgetter("start"))
+            by_start["spans"], by_start["starts"] = spans, [s.start for s in spans]
+        spans, starts = by_start["spans"], by_start["starts"]
+        names = [
+            s for s in spans[bisect.bisect_left(starts, start) : bisect.bisect_right(starts, end)] if s.end <= end
+        ]
         social = [s for s in names if self.facts(s.id, strings).social]
         # A list of the services an app uses has one name a line and other kinds among them.
         if len(social) < len(names) or len({s.text.lower() for s in social}) < 2:
@@ -451,46 +479,48 @@ class SpanResolver:
         covered = {i for s in names for i in range(s.start, s.end)}
         return all(t.i in covered or t.is_punct or t.is_space or t.lower_ in self._link_words for t in doc[start:end])
 
-    def first_party_rules(self, doc: Doc, records: List[Record]) -> List[Record]:
-        """Drop THIRD_PARTY spans that name the first party or lie in its definition, and add
+    def first_party_rules(self, doc: Doc, records: List[Record], parties: List[int]) -> Tuple[Set[int], List[Record]]:
+        """The THIRD_PARTY spans that name the first party or lie in its definition, and new
         spans for its group ("Acme entities").
 
         doc (Doc): The document.
         records (List[Record]): Candidate records of any labels.
-        RETURNS (List[Record]): The records after these rules.
+        parties (List[int]): The positions in ``records`` of the THIRD_PARTY records.
+        RETURNS (Tuple[Set[int], List[Record]]): The positions of the records to drop, and the
+            records of the group spans.
         """
         context = self._context
         names, regions, vendor_names = self._first_party.detect(doc, context)
         # "provided by Google" names the first party only if no catalogued third party is meant.
         names |= {n for n in vendor_names if n not in self._catalogued}
         if not names and not regions:
-            return records
-        party = self._label_ids[0]
+            return set(), []
         strings = doc.vocab.strings
-        kept = []
+        first_party = self._first_party
+        dropped = set()
         verdicts: Dict[tuple, bool] = {}  # one decision per (text, entry): names repeat
-        for record in records:
-            start, end, label, span_id, _ = record
-            if label == party:
-                if any(first <= start and end <= last for first, last in regions):
-                    continue
-                entry = self.facts(span_id, strings).entry
-                text = context.span_text(start, end)
-                key = (text, entry)
-                if key not in verdicts:
-                    organization = self._organizations.get(entry, ())
-                    verdicts[key] = names_first_party(
-                        self._first_party.words(text), organization, names, raw_words(text)
-                    )
-                if verdicts[key]:
-                    continue
-            kept.append(record)
-        # Only mentions followed by a group noun make spans: only those are looked for.
-        near = self._first_party.before_group_nouns(context)
-        mentions = self._first_party.mentions(doc, names, context, near) if near != [] else []
-        for span in self._first_party.group_spans(doc, mentions, THIRD_PARTY, GROUP_ID, context):
-            kept.append((span.start, span.end, span.label, span.id, span))
-        return kept
+        for i in parties:
+            start, end, _, span_id, _ = records[i]
+            if regions and any(first <= start and end <= last for first, last in regions):
+                dropped.add(i)
+                continue
+            entry = self.facts(span_id, strings).entry
+            key = (context.span_text(start, end), entry)
+            verdict = verdicts.get(key)
+            if verdict is None:
+                words, raw = first_party.text_words(key[0])
+                verdict = verdicts[key] = names_first_party(words, self._organizations.get(entry, ()), names, raw)
+            if verdict:
+                dropped.add(i)
+        # Only mentions followed by a group noun make spans: only those are looked for (and
+        # without names there are no mentions).
+        near = first_party.before_group_nouns(context) if names else []
+        mentions = first_party.mentions(doc, names, context, near) if near != [] else []
+        group = [
+            (span.start, span.end, span.label, span.id, span)
+            for span in first_party.group_spans(doc, mentions, THIRD_PARTY, GROUP_ID, context)
+        ]
+        return dropped, group
 
     def __call__(self, doc: Doc) -> Doc:
         """Resolve the spans of ``doc`` in place.
@@ -504,14 +534,18 @@ class SpanResolver:
         candidates = self._current.candidates = list(doc.spans.get(self.spans_key, []))
         party, data_type = self._label_ids
         strings = doc.vocab.strings
-        facts = self.facts
+        facts, known_facts = self.facts, self._facts.get  # the method works out an id met the first time
         trim_words = self._trim
         lower = context.lower if candidates else []
+        length = len(lower)
+        # The neighbours the rules look at (see ``_compile``): most spans have none of them.
+        party_after, party_before, dt_after = self._party_after_words, self._party_before_words, self._dt_after_words
         records: List[Record] = []
-        # For ``keep_listed``: the list-only DATA_TYPE records, and where the others that count
+        # For ``unlisted``: the list-only DATA_TYPE records, and where the others that count
         # by themselves start and end.
         weak: List[int] = []
         strong_starts, strong_ends = set(), set()
+        parties: List[int] = []  # for ``first_party_rules``: the positions of THIRD_PARTY records
         for span in candidates:
             start, end, label, span_id = span.start, span.end, span.label, span.id
             trimmed = start
@@ -520,11 +554,19 @@ class SpanResolver:
                 while trimmed < end - 1 and lower[trimmed] in words:
                     trimmed += 1
             if label == party:
-                if self.is_not_a_recipient(trimmed, end, facts(span_id, strings)):
+                span_facts = known_facts(span_id) or facts(span_id, strings)
+                if (
+                    span_facts.always_check
+                    or (end < length and lower[end] in party_after)
+                    or (trimmed > 0 and lower[trimmed - 1] in party_before)
+                ) and self.is_not_a_recipient(trimmed, end, span_facts):
                     continue
+                parties.append(len(records))
             elif label == data_type:
-                span_facts = facts(span_id, strings)
-                if self.is_not_a_data_type(trimmed, end, span_facts):
+                span_facts = known_facts(span_id) or facts(span_id, strings)
+                if (
+                    (span_facts.always_check and trimmed > 0) or (end < length and lower[end] in dt_after)
+                ) and self.is_not_a_data_type(trimmed, end, span_facts):
                     continue
                 if span_facts.listed:
                     weak.append(len(records))
@@ -535,14 +577,19 @@ class SpanResolver:
                 # A trimmed span keeps its label and rule id (a knowledge-base id is not kept).
                 span = Span(doc, trimmed, end, label=label, span_id=span_id)
             records.append((trimmed, end, label, span_id, span))
-        records = self.keep_listed(records, weak, strong_starts, strong_ends)
-        records = self.first_party_rules(doc, records)
-        records = drop_parties_inside(longest_per_label(records, len(doc)), party, data_type)
+        # Both rules name records to drop (of different labels): the list is rebuilt once.
+        dropped = self.unlisted(records, weak, strong_starts, strong_ends)
+        not_parties, group = self.first_party_rules(doc, records, parties)
+        dropped |= not_parties
+        if dropped:
+            records = [record for i, record in enumerate(records) if i not in dropped]
+        records += group
+        records, shown = resolve_overlaps(records, len(doc), party, data_type)
         self._current.candidates = []
         self._current.context = None
         doc.spans[self.spans_key] = [record[4] for record in records]
         if self.annotate_ents:
-            set_ents(doc, filter_records(records, len(doc)))
+            set_ents(doc, shown)
         return doc
 
     def to_disk(self, path, *, exclude=tuple()) -> None:

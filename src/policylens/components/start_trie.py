@@ -39,13 +39,15 @@ def keep_starts(conditions, requirement: Requirement, starts: Set[int]) -> Set[i
     """
     low, high, cond = requirement
     kind, attr, value = cond
-    n = len(conditions.doc)
-    known = cond in conditions.found or (attr, kind) in conditions.matched
-    if not known and len(starts) * (high - low + 1) * 4 < n:
+    n = conditions.n
+    if len(starts) * (high - low + 1) * 4 < n and (attr, kind) not in conditions.matched and cond not in conditions.found:
         # A few tokens to read: cheaper than finding the condition's tokens in the whole Doc.
         if kind == "set":
             hashes = conditions.compiled.hashes_of(cond)
             values = conditions.values(attr)
+            if low == high:  # one token per start: no slice to make
+                last = n - low
+                return {start for start in starts if start < last and values[start + low] in hashes}
             return {start for start in starts if not hashes.isdisjoint(values[start + low : start + high + 1])}
         if kind == "regex":
             verdict, strings, values = conditions.compiled.regex_verdict, conditions.doc.vocab.strings, conditions.values(attr)

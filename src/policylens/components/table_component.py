@@ -14,7 +14,16 @@ def entry_id(span: Span) -> str:
     span (Span): A span made by a ruler, ``span.id_ == "contact.email_address/e-mail"``.
     RETURNS (str): "contact.email_address".
     """
-    return span.id_.split("/", 1)[0]
+    return entry_of(span.id_)
+
+
+def entry_of(pattern_id: str) -> str:
+    """The taxonomy or catalogue entry of a pattern id: its part before the "/".
+
+    pattern_id (str): "contact.email_address/e-mail".
+    RETURNS (str): "contact.email_address".
+    """
+    return pattern_id.split("/", 1)[0]
 
 
 class TableComponent:

@@ -5,7 +5,7 @@ kind open ("third parties", "partners", "service providers") the category comes 
 (``party_context.py``, cues in ``patterns/context_rules.json``).
 """
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import srsly
 from spacy.language import Language
@@ -13,12 +13,20 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
+from ..extensions import set_attrs_at
 from ..labels import SPANS_KEY, THIRD_PARTY
 from .doc_context import DocContext
-from .party_context import PartyContext
-from .table_component import TableComponent, entry_id
+from .party_context import Party, PartyContext
+from .span_rows import label_rows
+from .table_component import TableComponent, entry_of
 
 DEFAULT = {"category": "unspecified", "named": False, "organization": None, "service": None}
+_LABEL = get_string_id(THIRD_PARTY)  # compared with the rows' label ids
+
+
+def _first_token(row: tuple) -> int:
+    """The sort key of a ``span_rows`` row: its first token."""
+    return row[0]
 
 
 class ThirdPartyAttributes(TableComponent):
@@ -31,8 +39,8 @@ class ThirdPartyAttributes(TableComponent):
         super().__init__(name, spans_key=spans_key)
         self.context_rules: dict = {}
         self.context = PartyContext()
-        self._rows: Dict[int, dict] = {}  # the table row of each span id, looked up once
-        self._table_seen: Optional[dict] = None
+        # (table, {span id hash: (pattern id, table row)}): each pattern id's row, looked up once.
+        self._entries: Tuple[dict, Dict[int, Tuple[str, dict]]] = (self.table, {})
 
     def initialize(
         self, get_examples=None, *, nlp=None, catalogue: Optional[List[dict]] = None, rules: Optional[dict] = None
@@ -57,42 +65,53 @@ class ThirdPartyAttributes(TableComponent):
 
     def attributes(self, span: Span) -> dict:
         """RETURNS (dict): ``{"category", "named", "organization", "service"}`` of one span, from its entry."""
-        return dict(self._row(span))
+        return dict(self._entry(span.id, span.doc.vocab.strings)[1])
 
-    def _row(self, span: Span) -> dict:
-        """The table row of a span's entry (not to be changed), kept per span id: many spans share one."""
-        if self._table_seen is not self.table:
-            self._rows, self._table_seen = {}, self.table  # the table was replaced (initialize, from_disk)
-        row = self._rows.get(span.id)
-        if row is None:
-            if len(self._rows) > 100_000:
-                self._rows.clear()  # ids come from the rules, but keep the memory bounded anyway
-            row = self._rows[span.id] = self.table.get(entry_id(span), DEFAULT)
-        return row
+    def _entry(self, span_id: int, strings) -> Tuple[str, dict]:
+        """The pattern id of a span id hash and its entry's table row (not to be changed), kept
+        per id: many spans share one.
+
+        span_id (int): ``span.id``.
+        strings (StringStore): The vocab's strings.
+        RETURNS (Tuple[str, dict]): The pattern id and the row.
+        """
+        table, entries = self._entries
+        if table is not self.table:  # the table was replaced (initialize, from_disk)
+            table, entries = self._entries = (self.table, {})  # one assignment: threads see both or neither
+        entry = entries.get(span_id)
+        if entry is None:
+            if len(entries) > 100_000:
+                entries.clear()  # ids come from the rules, but keep the memory bounded anyway
+            pattern_id = strings[span_id]
+            entry = entries[span_id] = (pattern_id, table.get(entry_of(pattern_id), DEFAULT))
+        return entry
 
     def __call__(self, doc: Doc) -> Doc:
         """Set the attributes of every THIRD_PARTY span, with categories read in context.
 
+        The spans are read as rows of integers (``span_rows``, shared with the other attribute
+        components) and handed to the context rules as ``Party`` tuples: no Span objects.
+
         doc (Doc): The document.
         RETURNS (Doc): The same document.
         """
-        if self.spans_key not in doc.spans:
+        rows = label_rows(doc, self.spans_key, _LABEL)
+        if not rows:
             return doc
-        from ..extensions import set_attrs
-
-        label = get_string_id(THIRD_PARTY)  # compared with span.label: no string look-up per span
-        parties = sorted((s for s in doc.spans[self.spans_key] if s.label == label), key=lambda s: s.start)
-        if not parties:
-            return doc
-        attrs = {s.start: dict(self._row(s)) for s in parties}
+        strings = doc.vocab.strings
+        rows = sorted(rows, key=_first_token)  # stable: spans at one token stay in the group's order
+        entries = [self._entry(row[2], strings) for row in rows]
+        parties = [Party(row[0], row[1], pattern_id) for row, (pattern_id, _) in zip(rows, entries)]
+        # Per start token, as the context rules key them (of two spans at one token, the later's).
+        attrs = {row[0]: table_row for row, (_, table_row) in zip(rows, entries)}
         categories = self.context.categories(
             parties,
             {start: a["category"] for start, a in attrs.items()},
             {start: a["named"] for start, a in attrs.items()},
             DocContext(doc),
         )
-        for span in parties:
-            set_attrs(span, **dict(attrs[span.start], category=categories[span.start]))
+        for start, _end, _id, start_char, end_char in rows:
+            set_attrs_at(doc, THIRD_PARTY, start_char, end_char, {**attrs[start], "category": categories[start]})
         return doc
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
