@@ -14,7 +14,7 @@ import numpy
 from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.tokens import Doc
 
-from .doc_arrays import text_array
+from .doc_arrays import text_array, text_list
 
 
 class DocContext:
@@ -65,14 +65,14 @@ class DocContext:
     def lower(self) -> List[int]:
         """The string id of each token's ``lower_``, read once per document."""
         if self._lower is None:
-            self._lower = self.lower_array.tolist()
+            self._lower = text_list(self.doc, LOWER)  # shared with the rulers: not to be changed
         return self._lower
 
     @property
     def orth(self) -> List[int]:
         """The string id of each token's ``text``, read once per document."""
         if self._orth is None:
-            self._orth = text_array(self.doc, ORTH).tolist()
+            self._orth = text_list(self.doc, ORTH)
         return self._orth
 
     @property
