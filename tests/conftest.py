@@ -26,3 +26,19 @@ def saved_pipeline(nlp, tmp_path_factory):
 def spans_of(doc, label=None):
     """(text, label, id) of the policylens spans of a Doc, optionally of one label."""
     return [(s.text, s.label_, s.id_) for s in doc.spans.get("policylens", []) if label in (None, s.label_)]
+
+
+def run_interleaved(threads):
+    """Start and join threads with a tiny switch interval, so that they take turns between any
+    two steps (races show up as wrong values, not only between documents)."""
+    import sys
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)

@@ -4,11 +4,11 @@ The components keep memos and per-document lookups; any of them kept on the comp
 document at hand would let one thread read another's document. The switch interval is made
 tiny so that the threads interleave inside the components, not only between documents.
 """
-import sys
 import threading
 from pathlib import Path
 
 import pytest
+from conftest import run_interleaved
 
 from policylens import readers
 from policylens.engines.local import annotate_batch
@@ -39,16 +39,7 @@ def test_threads_sharing_a_pipeline_get_the_records_of_one_thread(saved_pipeline
             failures.append((name, repr(err)))
 
     orders = {"forward": list(range(len(texts))) * 2, "backward": list(reversed(range(len(texts)))) * 2}
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=run, args=item) for item in orders.items()]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_interleaved([threading.Thread(target=run, args=item) for item in orders.items()])
     assert failures == []
     assert sorted(results) == sorted(orders)
     for name, records in results.items():

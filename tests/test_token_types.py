@@ -1,8 +1,7 @@
 """Numbers per distinct token text (token_types): one number per text, values computed once per text."""
-import sys
-
 import numpy
 import spacy
+from conftest import run_interleaved
 from spacy.attrs import ORTH
 
 from policylens.components.token_types import TypeIds, TypeValues
@@ -81,13 +80,5 @@ def test_threads_sharing_the_numbering_get_their_own_values():
                 wrong.append(doc.text)
 
     threads = [threading.Thread(target=work, args=(docs[k::4],)) for k in range(4)]
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # threads take turns between any two steps (without the lock: wrong values)
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_interleaved(threads)  # without the lock: wrong values
     assert wrong == []
