@@ -40,10 +40,7 @@ def set_attrs(span: Span, **values: Any) -> None:
     span (Span): The span to annotate.
     values: Attribute values; each must be str, int, float, bool or None.
     """
-    key = _key(span)
-    attrs = dict(span.doc.user_data.get(key, {}))
-    attrs.update(values)
-    span.doc.user_data[key] = attrs
+    set_attrs_at(span.doc, span.label_, span.start_char, span.end_char, values)
 
 
 def set_attrs_at(doc: Doc, label: str, start_char: int, end_char: int, values: Dict[str, Any]) -> None:
