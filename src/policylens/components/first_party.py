@@ -38,6 +38,9 @@ ALIAS_RE = re.compile(rf"[{QUOTES}]([^{QUOTES}]{{2,40}})[{QUOTES}]")
 NAME_AT_END_RE = re.compile(rf"({NAME})[\s,]*$")
 TITLE_END_RE = re.compile(r"\b(?:last|effective|updated|revised|posted|version|this|the following)\b", re.I)
 TITLE_MARKS_RE = re.compile(r"[#*|:–—>_=\[\]()-]+")
+# Where a match of ``FirstParty.before_re`` may start: its first part is ``^``, one of these
+# marks, or "the"/"The" (any offset: the regex checks the word boundary itself).
+BEFORE_STARTS = (".", "!", "?", "\n", ":", "the", "The")
 TITLE_EDGES_RE = re.compile(r"^\s*(?:of|for|the)\s+|\s+(?:of|for)\s*$", re.I)
 
 
@@ -78,12 +81,37 @@ def _cue_matches(regex: Pattern, text: str, folded: Optional[str], cues: List[st
     if folded is None:
         yield from regex.finditer(text)
         return
+    yield from _matches_at(regex, text, _find_all(folded, cues))
+
+
+def _find_all(text: str, needles: Iterable[str]) -> Set[int]:
+    """Where each of ``needles`` starts in ``text`` (overlaps included).
+
+    text (str): A text.
+    needles (Iterable[str]): Non-empty strings.
+    RETURNS (Set[int]): Character offsets.
+    """
     starts = set()
-    for cue in cues:
-        at = folded.find(cue)
+    for needle in needles:
+        at = text.find(needle)
         while at != -1:
             starts.add(at)
-            at = folded.find(cue, at + 1)
+            at = text.find(needle, at + 1)
+    return starts
+
+
+def _matches_at(regex: Pattern, text: str, starts: Iterable[int]) -> Iterator[Match]:
+    """``regex.finditer(text)`` for a regex whose matches are never empty and can only start at
+    ``starts``: tried there instead of at every character.
+
+    ``regex.match(text, at)`` reads the characters before ``at`` for ``\b`` and lookbehinds
+    and does not match ``^`` there, as ``finditer`` does at ``at``.
+
+    regex (Pattern): The regex.
+    text (str): The text to search.
+    starts (Iterable[int]): Every offset where a match may start (more do no harm).
+    YIELDS (Match): The matches ``finditer`` finds, in order.
+    """
     end = 0
     for at in sorted(starts):
         if at < end:
@@ -274,7 +302,11 @@ class FirstParty:
                 if rest.strip() and len(rest.split()) <= 6 and any(c.isupper() for c in rest):
                     self._add(names, rest)
         if any(cue in head for cue in self.before_cues):
-            for match in self.before_re.finditer(head):
+            # A match starts at the text's start, at a sentence mark or at "the"/"The": only
+            # those places are tried (``finditer`` would try every character).
+            starts = _find_all(head, BEFORE_STARTS)
+            starts.add(0)
+            for match in _matches_at(self.before_re, head, starts):
                 self._add(names, match.group(1))
         folded = cue_folded(head) if self.ascii_cues else None
         for match in _cue_matches(self.after_re, head, folded, self.after_cues):

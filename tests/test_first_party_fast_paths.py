@@ -1,0 +1,67 @@
+"""The shortcuts of first-party detection find what the plain ways find.
+
+``FirstParty.detect`` tries the "Acme is committed to" regex only where a match may start, and
+``DocContext.text`` joins long stretches from the ORTH and SPACY columns; both must give
+exactly what ``finditer`` and ``Span.text_with_ws`` give.
+"""
+import random
+from pathlib import Path
+
+import spacy
+import srsly
+
+from policylens.components.doc_context import LONG_STRETCH, DocContext
+from policylens.components.first_party import BEFORE_STARTS, FirstParty, _find_all, _matches_at
+
+RULES = Path(__file__).parent.parent / "patterns" / "context_rules.json"
+PIECES = [
+    "Birchwood Ltd. is committed to your privacy.",
+    "The Cedar Group respects your privacy",
+    "the Dune app values your privacy,",
+    "At Elm & Fir, Inc., we",
+    "Garnet Web Services, LLC acts as the controller.",
+    "Our team:Harbor is the operator of this site!",
+    "  \n\nIvory of Jade and Kelp takes privacy seriously?",
+    "theLoom is dedicated",
+    "Thermal Maple is committed",
+    "We are committed to you.",
+    "Oak's 24/7 service is the data controller",
+    "\u0130stanbul Pine is committed",
+    "x",
+    " ",
+]
+
+
+def texts(rng, count):
+    """Texts joined from the pieces in random order, with random separators."""
+    for _ in range(count):
+        parts = rng.choices(PIECES, k=rng.randrange(1, 9))
+        yield "".join(part + rng.choice(["", " ", "\n", ". ", "  "]) for part in parts)
+
+
+def test_before_regex_tried_at_its_starts_finds_what_finditer_finds():
+    first_party = FirstParty(srsly.read_json(RULES)["first_party"])
+    regex = first_party.before_re
+    found = 0
+    for text in texts(random.Random(5), 600):
+        starts = _find_all(text, BEFORE_STARTS) | {0}
+        expected = [(m.span(), m.group(1)) for m in regex.finditer(text)]
+        assert [(m.span(), m.group(1)) for m in _matches_at(regex, text, starts)] == expected
+        found += len(expected)
+    assert found > 100  # the texts do hold names before cues
+
+
+def test_doc_context_joins_long_stretches_as_spans_do():
+    nlp = spacy.blank("en")
+    rng = random.Random(9)
+    for text in texts(rng, 30):
+        doc = nlp(text + " tail\u00a0word  end ")
+        while len(doc) <= LONG_STRETCH:
+            doc = nlp(doc.text + next(texts(rng, 1)))
+        context = DocContext(doc)
+        for _ in range(40):
+            start = rng.randrange(-2, len(doc))
+            end = rng.randrange(start, len(doc) + 3)
+            expected = doc[max(0, start) : min(len(doc), end)].text_with_ws
+            assert context.text(start, end) == expected
+        assert context.text(0, len(doc)) == doc.text
