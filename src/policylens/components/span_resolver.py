@@ -45,6 +45,7 @@ from ..labels import DATA_TYPE, SPANS_KEY, THIRD_PARTY
 from .doc_context import DocContext
 from .first_party import FirstParty, names_first_party
 from .span_overlap import Record, resolve_overlaps, set_ents
+from .span_rows import assign as assign_group
 
 GROUP_ID = "generic.affiliates/first-party-group"
 
@@ -587,7 +588,8 @@ class SpanResolver:
         records, shown = resolve_overlaps(records, len(doc), party, data_type)
         self._current.candidates = []
         self._current.context = None
-        doc.spans[self.spans_key] = [record[4] for record in records]
+        # The attribute components read the group as rows (``span_rows``): kept as it is set.
+        assign_group(doc, self.spans_key, [record[4] for record in records])
         if self.annotate_ents:
             set_ents(doc, shown)
         return doc

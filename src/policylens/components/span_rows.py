@@ -11,14 +11,15 @@ not keep the Doc alive. They belong to one group object of one length: a group t
 (``doc.spans[key] = ...``) or grows or shrinks is read again. A group changed in place keeping
 its length (``group[i] = span``) is not noticed: no component of the pipeline does that, and
 the attribute components, which read the rows, run after the last component that changes the
-group (the span resolver). ``io.doc_to_record`` reads the group itself, since a caller may
+group (the span resolver). The span resolver sets the group with ``assign``, which keeps the rows
+of the Span objects it holds already, so that the group is not read back at all. ``io.doc_to_record`` reads the group itself, since a caller may
 change the group in any way before writing the record.
 """
 import threading
 import weakref
-from typing import Dict, List, Tuple
+from typing import Dict, List, Sequence, Tuple
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 
 # One span: (first token, token after the last, string id of its pattern id (``span.id``),
@@ -53,8 +54,24 @@ def label_rows(doc: Doc, spans_key: str, label: int) -> List[Row]:
     return kept[2].get(label, _NONE)
 
 
-def _read(group) -> Dict[int, List[Row]]:
-    """The rows of every span of a group, by label id, each label's in the group's order."""
+def assign(doc: Doc, spans_key: str, spans: Sequence[Span]) -> None:
+    """Set ``doc.spans[spans_key] = spans`` and keep the spans' rows for ``label_rows``.
+
+    Reading a Span object's offsets costs less than the Span that reading the group back makes.
+
+    doc (Doc): The document.
+    spans_key (str): The span group to set.
+    spans (Sequence[Span]): Spans of ``doc``, in the group's order.
+    """
+    doc.spans[spans_key] = spans
+    group = doc.spans[spans_key]
+    kept = (group, len(group), _read(spans))
+    with _LOCK:
+        _KEPT[doc] = kept
+
+
+def _read(group: Sequence[Span]) -> Dict[int, List[Row]]:
+    """The rows of every span of a group (or a list of spans), by label id, each label's in order."""
     by_label: Dict[int, List[Row]] = {}
     for span in group:
         label = span.label
