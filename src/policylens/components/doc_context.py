@@ -11,17 +11,10 @@ import bisect
 from typing import Dict, List, Optional, Tuple
 
 import numpy
-from spacy.attrs import LEMMA, LOWER, ORTH, SPACY
+from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.tokens import Doc
 
 from .doc_arrays import text_array, text_list
-
-# ``text`` joins longer stretches (a document's first lines) from the ORTH and SPACY columns
-# instead of a Token per word; below this many tokens the Tokens cost less than the columns.
-LONG_STRETCH = 48
-# ORTH id -> (the word, the word and a space): a word's text depends on its id alone, and the
-# same words recur in every document. Shared by threads: entries are set in one assignment.
-_WORD_TEXTS: Dict[int, Tuple[str, str]] = {}
 
 
 class DocContext:
@@ -36,7 +29,6 @@ class DocContext:
         self._lower: Optional[List[int]] = None
         self._orth: Optional[List[int]] = None
         self._lemma: Optional[List[int]] = None
-        self._spacy: Optional[numpy.ndarray] = None
         self._memos: Dict[str, dict] = {}
 
     def memo(self, name: str) -> dict:
@@ -94,38 +86,14 @@ class DocContext:
         """The text of tokens ``start`` to ``end`` (exclusive), with the last token's space.
 
         The rules join short stretches (a span, a parenthesis, the document's first lines):
-        a Token per word costs less than reading the Doc's ORTH and SPACY arrays, except for
-        long stretches (``LONG_STRETCH`` tokens or more).
+        a Token per word costs less than reading the whole Doc's ORTH and SPACY arrays.
 
         start (int): First token.
         end (int): Token after the last.
         RETURNS (str): Equal to ``doc[start:end].text_with_ws``.
         """
-        start, end = max(0, start), min(self.length, end)
         doc = self.doc
-        if end - start < LONG_STRETCH:
-            return "".join([doc[i].text_with_ws for i in range(start, end)])
-        # A token's ``text_with_ws`` is its ORTH string, and a space when its SPACY flag is set.
-        if self._spacy is None:
-            self._spacy = doc.to_array(SPACY)
-        orths = text_array(doc, ORTH)[start:end].tolist()
-        spaces = self._spacy[start:end].tolist()
-        words = _WORD_TEXTS
-        try:
-            return "".join([words[orth][space] for orth, space in zip(orths, spaces)])
-        except KeyError:
-            pass  # a word met the first time (or the table was just emptied)
-        if len(words) > 1_000_000:
-            words.clear()  # a long run meets ever new words: keep the memory bounded
-        strings = doc.vocab.strings
-        parts = []
-        for orth, space in zip(orths, spaces):
-            pair = words.get(orth)
-            if pair is None:
-                word = strings[orth]
-                pair = words[orth] = (word, word + " ")
-            parts.append(pair[space])
-        return "".join(parts)
+        return "".join([doc[i].text_with_ws for i in range(max(0, start), min(self.length, end))])
 
     def span_text(self, start: int, end: int) -> str:
         """The text of tokens ``start`` to ``end`` without the last token's space.
