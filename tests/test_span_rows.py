@@ -46,14 +46,14 @@ def test_a_replaced_or_grown_group_is_read_again(nlp):
 
 
 def test_assigned_spans_give_the_rows_a_reading_of_the_group_gives(nlp):
-    """``assign`` keeps rows made from the Span objects handed over; a fresh read must agree."""
+    """``assign`` keeps rows made from the records handed over; a fresh read must agree."""
     doc = nlp.make_doc(TEXT)
     labels = ["DATA_TYPE", "THIRD_PARTY", "RETENTION"]
     spans = [
         Span(doc, i, min(len(doc), i + 1 + i % 3), label=labels[i % 3], span_id=f"test/{i % 4}")
         for i in range(0, len(doc), 2)
     ]
-    assign(doc, "policylens", spans)
+    assign(doc, "policylens", [(s.start, s.end, s.label, s.id, s) for s in spans])
     assert list(doc.spans["policylens"]) == spans
     for label in labels:
         assert label_rows(doc, "policylens", get_string_id(label)) == rows_read_from_spans(doc, label)
