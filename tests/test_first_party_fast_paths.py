@@ -65,3 +65,19 @@ def test_doc_context_joins_long_stretches_as_spans_do():
             expected = doc[max(0, start) : min(len(doc), end)].text_with_ws
             assert context.text(start, end) == expected
         assert context.text(0, len(doc)) == doc.text
+
+
+def test_tokens_before_group_nouns_are_those_one_to_seven_tokens_before_a_noun():
+    first_party = FirstParty(srsly.read_json(RULES)["first_party"])
+    nlp = spacy.blank("en")
+    firsts = {noun[0] for noun in first_party.group_nouns}
+    doc = nlp(
+        "Entities of Birchwood and the Birchwood group of companies share data with affiliates, "
+        "subsidiaries and partners; the Cedar family of companies and its brands do not."
+    )
+    expected = sorted(
+        {i for i in range(len(doc)) for d in range(1, 8) if i + d < len(doc) and doc[i + d].lower_ in firsts}
+    )
+    assert expected and 0 not in expected  # the first noun starts the text: nothing before it
+    assert first_party.before_group_nouns(DocContext(doc)) == expected
+    assert first_party.before_group_nouns(DocContext(nlp("No such words here."))) == []

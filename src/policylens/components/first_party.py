@@ -17,9 +17,11 @@ import re
 from typing import Dict, Iterable, Iterator, List, Match, Optional, Pattern, Sequence, Set, Tuple
 
 import numpy
+from spacy.attrs import ORTH
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
+from .doc_arrays import text_array
 from .doc_context import DocContext
 
 Words = Tuple[str, ...]
@@ -41,6 +43,9 @@ TITLE_MARKS_RE = re.compile(r"[#*|:–—>_=\[\]()-]+")
 # Where a match of ``FirstParty.before_re`` may start: its first part is ``^``, one of these
 # marks, or "the"/"The" (any offset: the regex checks the word boundary itself).
 BEFORE_STARTS = (".", "!", "?", "\n", ":", "the", "The")
+OPEN_ID, CLOSE_ID = get_string_id("("), get_string_id(")")
+# How far before a group noun a first-party name may start (six words and "'s").
+NEAR = range(1, 8)
 TITLE_EDGES_RE = re.compile(r"^\s*(?:of|for|the)\s+|\s+(?:of|for)\s*$", re.I)
 
 
@@ -263,17 +268,18 @@ class FirstParty:
             self._strings_seen = strings
         # "(" and ")" are found in the LOWER array the rules read anyway: no other text lowers to them.
         lower = context.lower_array
-        closes = numpy.flatnonzero(lower == get_string_id(")"))
-        pairs = paren_pairs(numpy.flatnonzero(lower == get_string_id("(")), closes) if len(closes) else []
+        closes = numpy.flatnonzero(lower == CLOSE_ID)
+        pairs = paren_pairs(numpy.flatnonzero(lower == OPEN_ID), closes) if len(closes) else []
         cue_ids, cue_lowers = self.cue_ids, self.cue_lower_ids
         lower_list = context.lower if pairs else []
+        orth = text_array(doc, ORTH) if pairs else None  # the rulers' array: read already
         for paren, close in pairs:
             # Cheap test first, on the token ids: a definition quotes a name or says
             # "collectively"/"together"; only then is its text joined and matched. The LOWER ids
             # rule most parentheses out; the ORTH ids (read for the few left) decide.
             if cue_lowers.isdisjoint(lower_list[paren + 1 : close]):
                 continue
-            if cue_ids.isdisjoint([doc[i].orth for i in range(paren + 1, close)]):
+            if cue_ids.isdisjoint(orth[paren + 1 : close].tolist()):
                 continue
             inside = context.text(paren + 1, close).rstrip()
             match = self.definition_re.fullmatch(inside)
@@ -359,13 +365,10 @@ class FirstParty:
         nouns = lower == self.noun_firsts[0]
         for first in self.noun_firsts[1:]:
             nouns |= lower == first
-        if not nouns.any():
-            return []
-        # Token i is near when a noun starts 1 to 7 tokens after it: one shifted OR per distance.
-        near = numpy.zeros(len(nouns), dtype=bool)
-        for distance in range(1, 8):
-            near[:-distance] |= nouns[distance:]
-        return numpy.flatnonzero(near).tolist()
+        # Token i is near when a noun starts 1 to 7 tokens after it. Nouns are few in a
+        # document: their neighbours are listed in Python rather than by seven shifted ORs.
+        starts = numpy.flatnonzero(nouns).tolist()
+        return sorted({at - distance for at in starts for distance in NEAR if at >= distance})
 
     def mentions(
         self,
