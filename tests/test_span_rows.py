@@ -6,7 +6,7 @@ from spacy.strings import get_string_id
 from spacy.tokens import Span
 
 from policylens.components.party_context import Party
-from policylens.components.span_rows import label_rows
+from policylens.components.span_rows import assign, label_rows
 
 TEXT = (
     "We share your email address and IP address with service providers and advertising partners. "
@@ -43,6 +43,23 @@ def test_a_replaced_or_grown_group_is_read_again(nlp):
     doc.spans["policylens"] = [added]  # replaced
     assert label_rows(doc, "policylens", label) == [(0, 1, added.id, 0, 2)]
     assert label_rows(doc, "policylens", get_string_id("DATA_TYPE")) == []
+
+
+def test_assigned_spans_give_the_rows_a_reading_of_the_group_gives(nlp):
+    """``assign`` keeps rows made from the records handed over; a fresh read must agree."""
+    doc = nlp.make_doc(TEXT)
+    labels = ["DATA_TYPE", "THIRD_PARTY", "RETENTION"]
+    spans = [
+        Span(doc, i, min(len(doc), i + 1 + i % 3), label=labels[i % 3], span_id=f"test/{i % 4}")
+        for i in range(0, len(doc), 2)
+    ]
+    assign(doc, "policylens", [(s.start, s.end, s.label, s.id, s) for s in spans])
+    assert list(doc.spans["policylens"]) == spans
+    for label in labels:
+        assert label_rows(doc, "policylens", get_string_id(label)) == rows_read_from_spans(doc, label)
+    # Changed after ``assign``: read again, not the kept rows.
+    doc.spans["policylens"].append(Span(doc, 0, 2, label="RETENTION", span_id="test/late"))
+    assert label_rows(doc, "policylens", get_string_id("RETENTION")) == rows_read_from_spans(doc, "RETENTION")
 
 
 def test_kept_rows_do_not_keep_the_doc_alive(nlp):

@@ -17,9 +17,11 @@ import re
 from typing import Dict, Iterable, Iterator, List, Match, Optional, Pattern, Sequence, Set, Tuple
 
 import numpy
+from spacy.attrs import ORTH
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
+from .doc_arrays import text_array
 from .doc_context import DocContext
 
 Words = Tuple[str, ...]
@@ -38,6 +40,12 @@ ALIAS_RE = re.compile(rf"[{QUOTES}]([^{QUOTES}]{{2,40}})[{QUOTES}]")
 NAME_AT_END_RE = re.compile(rf"({NAME})[\s,]*$")
 TITLE_END_RE = re.compile(r"\b(?:last|effective|updated|revised|posted|version|this|the following)\b", re.I)
 TITLE_MARKS_RE = re.compile(r"[#*|:–—>_=\[\]()-]+")
+# Where a match of ``FirstParty.before_re`` may start: its first part is ``^``, one of these
+# marks, or "the"/"The" (any offset: the regex checks the word boundary itself).
+BEFORE_STARTS = (".", "!", "?", "\n", ":", "the", "The")
+OPEN_ID, CLOSE_ID = get_string_id("("), get_string_id(")")
+# How far before a group noun a first-party name may start (six words and "'s").
+NEAR = range(1, 8)
 TITLE_EDGES_RE = re.compile(r"^\s*(?:of|for|the)\s+|\s+(?:of|for)\s*$", re.I)
 
 
@@ -78,12 +86,37 @@ def _cue_matches(regex: Pattern, text: str, folded: Optional[str], cues: List[st
     if folded is None:
         yield from regex.finditer(text)
         return
+    yield from _matches_at(regex, text, _find_all(folded, cues))
+
+
+def _find_all(text: str, needles: Iterable[str]) -> Set[int]:
+    """Where each of ``needles`` starts in ``text`` (overlaps included).
+
+    text (str): A text.
+    needles (Iterable[str]): Non-empty strings.
+    RETURNS (Set[int]): Character offsets.
+    """
     starts = set()
-    for cue in cues:
-        at = folded.find(cue)
+    for needle in needles:
+        at = text.find(needle)
         while at != -1:
             starts.add(at)
-            at = folded.find(cue, at + 1)
+            at = text.find(needle, at + 1)
+    return starts
+
+
+def _matches_at(regex: Pattern, text: str, starts: Iterable[int]) -> Iterator[Match]:
+    """``regex.finditer(text)`` for a regex whose matches are never empty and can only start at
+    ``starts``: tried there instead of at every character.
+
+    ``regex.match(text, at)`` reads the characters before ``at`` for ``\b`` and lookbehinds
+    and does not match ``^`` there, as ``finditer`` does at ``at``.
+
+    regex (Pattern): The regex.
+    text (str): The text to search.
+    starts (Iterable[int]): Every offset where a match may start (more do no harm).
+    YIELDS (Match): The matches ``finditer`` finds, in order.
+    """
     end = 0
     for at in sorted(starts):
         if at < end:
@@ -235,17 +268,18 @@ class FirstParty:
             self._strings_seen = strings
         # "(" and ")" are found in the LOWER array the rules read anyway: no other text lowers to them.
         lower = context.lower_array
-        closes = numpy.flatnonzero(lower == get_string_id(")"))
-        pairs = paren_pairs(numpy.flatnonzero(lower == get_string_id("(")), closes) if len(closes) else []
+        closes = numpy.flatnonzero(lower == CLOSE_ID)
+        pairs = paren_pairs(numpy.flatnonzero(lower == OPEN_ID), closes) if len(closes) else []
         cue_ids, cue_lowers = self.cue_ids, self.cue_lower_ids
         lower_list = context.lower if pairs else []
+        orth = text_array(doc, ORTH) if pairs else None  # the rulers' array: read already
         for paren, close in pairs:
             # Cheap test first, on the token ids: a definition quotes a name or says
             # "collectively"/"together"; only then is its text joined and matched. The LOWER ids
             # rule most parentheses out; the ORTH ids (read for the few left) decide.
             if cue_lowers.isdisjoint(lower_list[paren + 1 : close]):
                 continue
-            if cue_ids.isdisjoint([doc[i].orth for i in range(paren + 1, close)]):
+            if cue_ids.isdisjoint(orth[paren + 1 : close].tolist()):
                 continue
             inside = context.text(paren + 1, close).rstrip()
             match = self.definition_re.fullmatch(inside)
@@ -274,7 +308,11 @@ class FirstParty:
                 if rest.strip() and len(rest.split()) <= 6 and any(c.isupper() for c in rest):
                     self._add(names, rest)
         if any(cue in head for cue in self.before_cues):
-            for match in self.before_re.finditer(head):
+            # A match starts at the text's start, at a sentence mark or at "the"/"The": only
+            # those places are tried (``finditer`` would try every character).
+            starts = _find_all(head, BEFORE_STARTS)
+            starts.add(0)
+            for match in _matches_at(self.before_re, head, starts):
                 self._add(names, match.group(1))
         folded = cue_folded(head) if self.ascii_cues else None
         for match in _cue_matches(self.after_re, head, folded, self.after_cues):
@@ -327,13 +365,10 @@ class FirstParty:
         nouns = lower == self.noun_firsts[0]
         for first in self.noun_firsts[1:]:
             nouns |= lower == first
-        if not nouns.any():
-            return []
-        # Token i is near when a noun starts 1 to 7 tokens after it: one shifted OR per distance.
-        near = numpy.zeros(len(nouns), dtype=bool)
-        for distance in range(1, 8):
-            near[:-distance] |= nouns[distance:]
-        return numpy.flatnonzero(near).tolist()
+        # Token i is near when a noun starts 1 to 7 tokens after it. Nouns are few in a
+        # document: their neighbours are listed in Python rather than by seven shifted ORs.
+        starts = numpy.flatnonzero(nouns).tolist()
+        return sorted({at - distance for at in starts for distance in NEAR if at >= distance})
 
     def mentions(
         self,

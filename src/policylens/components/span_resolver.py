@@ -36,17 +36,36 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import srsly
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from ..labels import DATA_TYPE, SPANS_KEY, THIRD_PARTY
+from .doc_arrays import text_array
 from .doc_context import DocContext
 from .first_party import FirstParty, names_first_party
 from .span_overlap import Record, resolve_overlaps, set_ents
+from .span_rows import assign as assign_group
 
 GROUP_ID = "generic.affiliates/first-party-group"
+
+
+def within(start: int, end: int, regions: List[Tuple[int, int]]) -> bool:
+    """Whether tokens ``start`` to ``end`` lie inside one of ``regions``.
+
+    A loop rather than ``any()`` over a generator, which costs more per span than the test.
+
+    start (int): First token.
+    end (int): Token after the last.
+    regions (List[Tuple[int, int]]): (first, last) token ranges.
+    RETURNS (bool): True when ``first <= start`` and ``end <= last`` for one region.
+    """
+    for first, last in regions:
+        if first <= start and end <= last:
+            return True
+    return False
 
 
 def ids(words: Iterable[str]) -> frozenset:
@@ -498,17 +517,26 @@ class SpanResolver:
         strings = doc.vocab.strings
         first_party = self._first_party
         dropped = set()
-        verdicts: Dict[tuple, bool] = {}  # one decision per (text, entry): names repeat
+        # One decision per (text, entry): names repeat. A span of one or two tokens is known by
+        # its ORTH ids and its length in characters, which tell whether a space parts the two
+        # (a token's text is its ORTH string): its text is joined only the first time.
+        verdicts: Dict[tuple, bool] = {}
+        orth = text_array(doc, ORTH)  # read by the rulers already
         for i in parties:
-            start, end, _, span_id, _ = records[i]
-            if regions and any(first <= start and end <= last for first, last in regions):
+            start, end, _, span_id, span = records[i]
+            if regions and within(start, end, regions):
                 dropped.add(i)
                 continue
             entry = self.facts(span_id, strings).entry
-            key = (context.span_text(start, end), entry)
+            if end - start <= 2:
+                text = None
+                key = (*orth[start:end].tolist(), span.end_char - span.start_char, entry)
+            else:
+                text = context.span_text(start, end)
+                key = (text, entry)
             verdict = verdicts.get(key)
             if verdict is None:
-                words, raw = first_party.text_words(key[0])
+                words, raw = first_party.text_words(context.span_text(start, end) if text is None else text)
                 verdict = verdicts[key] = names_first_party(words, self._organizations.get(entry, ()), names, raw)
             if verdict:
                 dropped.add(i)
@@ -587,7 +615,8 @@ class SpanResolver:
         records, shown = resolve_overlaps(records, len(doc), party, data_type)
         self._current.candidates = []
         self._current.context = None
-        doc.spans[self.spans_key] = [record[4] for record in records]
+        # The attribute components read the group as rows (``span_rows``): kept as it is set.
+        assign_group(doc, self.spans_key, records)
         if self.annotate_ents:
             set_ents(doc, shown)
         return doc

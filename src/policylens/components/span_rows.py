@@ -11,14 +11,15 @@ not keep the Doc alive. They belong to one group object of one length: a group t
 (``doc.spans[key] = ...``) or grows or shrinks is read again. A group changed in place keeping
 its length (``group[i] = span``) is not noticed: no component of the pipeline does that, and
 the attribute components, which read the rows, run after the last component that changes the
-group (the span resolver). ``io.doc_to_record`` reads the group itself, since a caller may
+group (the span resolver). The span resolver sets the group with ``assign``, which keeps the rows
+of the records it holds already, so that the group is not read back at all. ``io.doc_to_record`` reads the group itself, since a caller may
 change the group in any way before writing the record.
 """
 import threading
 import weakref
-from typing import Dict, List, Tuple
+from typing import Dict, List, Sequence, Tuple
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 
 # One span: (first token, token after the last, string id of its pattern id (``span.id``),
@@ -51,6 +52,31 @@ def label_rows(doc: Doc, spans_key: str, label: int) -> List[Row]:
         with _LOCK:
             _KEPT[doc] = kept
     return kept[2].get(label, _NONE)
+
+
+def assign(doc: Doc, spans_key: str, records: Sequence[Tuple[int, int, int, int, Span]]) -> None:
+    """Set ``doc.spans[spans_key]`` to the spans of ``records`` and keep their rows for ``label_rows``.
+
+    The records' integers are the spans' own (the span resolver's records): only the character
+    offsets are read from the Span objects, which costs less than the Span that reading the
+    group back makes.
+
+    doc (Doc): The document.
+    spans_key (str): The span group to set.
+    records (Sequence[Tuple[int, int, int, int, Span]]): (start, end, label id, ``span.id``,
+        Span) per span of ``doc``, in the group's order.
+    """
+    doc.spans[spans_key] = [record[4] for record in records]
+    group = doc.spans[spans_key]
+    by_label: Dict[int, List[Row]] = {}
+    for start, end, label, span_id, span in records:
+        rows = by_label.get(label)
+        if rows is None:
+            rows = by_label[label] = []
+        rows.append((start, end, span_id, span.start_char, span.end_char))
+    kept = (group, len(group), by_label)
+    with _LOCK:
+        _KEPT[doc] = kept
 
 
 def _read(group) -> Dict[int, List[Row]]:

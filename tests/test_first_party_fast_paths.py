@@ -1,0 +1,83 @@
+"""The shortcuts of first-party detection find what the plain ways find.
+
+``FirstParty.detect`` tries the "Acme is committed to" regex only where a match may start: it
+must find exactly what ``finditer`` finds. ``DocContext.text`` joins the document's head: it
+must give what ``Span.text_with_ws`` gives.
+"""
+import random
+from pathlib import Path
+
+import spacy
+import srsly
+
+from policylens.components.doc_context import DocContext
+from policylens.components.first_party import BEFORE_STARTS, FirstParty, _find_all, _matches_at
+
+RULES = Path(__file__).parent.parent / "patterns" / "context_rules.json"
+PIECES = [
+    "Birchwood Ltd. is committed to your privacy.",
+    "The Cedar Group respects your privacy",
+    "the Dune app values your privacy,",
+    "At Elm & Fir, Inc., we",
+    "Garnet Web Services, LLC acts as the controller.",
+    "Our team:Harbor is the operator of this site!",
+    "  \n\nIvory of Jade and Kelp takes privacy seriously?",
+    "theLoom is dedicated",
+    "Thermal Maple is committed",
+    "We are committed to you.",
+    "Oak's 24/7 service is the data controller",
+    "\u0130stanbul Pine is committed",
+    "x",
+    " ",
+]
+
+
+def texts(rng, count):
+    """Texts joined from the pieces in random order, with random separators."""
+    for _ in range(count):
+        parts = rng.choices(PIECES, k=rng.randrange(1, 9))
+        yield "".join(part + rng.choice(["", " ", "\n", ". ", "  "]) for part in parts)
+
+
+def test_before_regex_tried_at_its_starts_finds_what_finditer_finds():
+    first_party = FirstParty(srsly.read_json(RULES)["first_party"])
+    regex = first_party.before_re
+    found = 0
+    for text in texts(random.Random(5), 600):
+        starts = _find_all(text, BEFORE_STARTS) | {0}
+        expected = [(m.span(), m.group(1)) for m in regex.finditer(text)]
+        assert [(m.span(), m.group(1)) for m in _matches_at(regex, text, starts)] == expected
+        found += len(expected)
+    assert found > 100  # the texts do hold names before cues
+
+
+def test_doc_context_joins_long_stretches_as_spans_do():
+    nlp = spacy.blank("en")
+    rng = random.Random(9)
+    for text in texts(rng, 30):
+        doc = nlp(text + " tail\u00a0word  end ")
+        while len(doc) <= 60:
+            doc = nlp(doc.text + next(texts(rng, 1)))
+        context = DocContext(doc)
+        for _ in range(40):
+            start = rng.randrange(-2, len(doc))
+            end = rng.randrange(start, len(doc) + 3)
+            expected = doc[max(0, start) : min(len(doc), end)].text_with_ws
+            assert context.text(start, end) == expected
+        assert context.text(0, len(doc)) == doc.text
+
+
+def test_tokens_before_group_nouns_are_those_one_to_seven_tokens_before_a_noun():
+    first_party = FirstParty(srsly.read_json(RULES)["first_party"])
+    nlp = spacy.blank("en")
+    firsts = {noun[0] for noun in first_party.group_nouns}
+    doc = nlp(
+        "Entities of Birchwood and the Birchwood group of companies share data with affiliates, "
+        "subsidiaries and partners; the Cedar family of companies and its brands do not."
+    )
+    expected = sorted(
+        {i for i in range(len(doc)) for d in range(1, 8) if i + d < len(doc) and doc[i + d].lower_ in firsts}
+    )
+    assert expected and expected[-1] < len(doc) - 3  # the last words come after every noun
+    assert first_party.before_group_nouns(DocContext(doc)) == expected
+    assert first_party.before_group_nouns(DocContext(nlp("No such words here."))) == []
