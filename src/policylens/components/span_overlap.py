@@ -201,14 +201,20 @@ def resolve_overlaps(
         and their non-overlapping subset, sorted by start.
     """
     ranks = list(map(LABEL_RANK.get, [record[2] for record in records]))
-    if len(records) < ARRAY_MIN_RECORDS or None in ranks or party not in LABEL_RANK or data_type not in LABEL_RANK:
-        kept = drop_parties_inside(longest_per_label(records, length), party, data_type)
-        return kept, filter_records(kept, length)
-    starts = numpy.array([record[0] for record in records], dtype=numpy.int64)
-    ends = numpy.array([record[1] for record in records], dtype=numpy.int64)
-    if (starts >= ends).any():  # empty records: filter_spans' own test (see longest_first)
-        kept = drop_parties_inside(longest_per_label(records, length), party, data_type)
-        return kept, filter_records(kept, length)
+    if len(records) >= ARRAY_MIN_RECORDS and None not in ranks and party in LABEL_RANK and data_type in LABEL_RANK:
+        starts = numpy.array([record[0] for record in records], dtype=numpy.int64)
+        ends = numpy.array([record[1] for record in records], dtype=numpy.int64)
+        # Empty records take filter_spans' own test (see longest_first): the tuple path.
+        if not (starts >= ends).any():
+            return _resolve_arrays(records, starts, ends, ranks, length, party, data_type)
+    kept = drop_parties_inside(longest_per_label(records, length), party, data_type)
+    return kept, filter_records(kept, length)
+
+
+def _resolve_arrays(
+    records: List[Record], starts: numpy.ndarray, ends: numpy.ndarray, ranks: List[int], length: int, party: int, data_type: int
+) -> Tuple[List[Record], List[Record]]:
+    """``resolve_overlaps`` on non-empty records of known labels, with numpy."""
     rank = numpy.array(ranks, dtype=numpy.int64)
     # Per label, by start, ties in input order: the order filter_records reads each label in.
     order = numpy.lexsort((numpy.arange(len(records)), starts, rank))

@@ -17,7 +17,7 @@ change the group in any way before writing the record.
 """
 import threading
 import weakref
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Sequence, Tuple
 
 from spacy.tokens import Doc, Span
 
@@ -68,12 +68,9 @@ def assign(doc: Doc, spans_key: str, records: Sequence[Tuple[int, int, int, int,
     """
     doc.spans[spans_key] = [record[4] for record in records]
     group = doc.spans[spans_key]
-    by_label: Dict[int, List[Row]] = {}
-    for start, end, label, span_id, span in records:
-        rows = by_label.get(label)
-        if rows is None:
-            rows = by_label[label] = []
-        rows.append((start, end, span_id, span.start_char, span.end_char))
+    by_label = _by_label(
+        (label, (start, end, span_id, span.start_char, span.end_char)) for start, end, label, span_id, span in records
+    )
     kept = (group, len(group), by_label)
     with _LOCK:
         _KEPT[doc] = kept
@@ -81,11 +78,15 @@ def assign(doc: Doc, spans_key: str, records: Sequence[Tuple[int, int, int, int,
 
 def _read(group) -> Dict[int, List[Row]]:
     """The rows of every span of a group, by label id, each label's in the group's order."""
+    return _by_label((span.label, (span.start, span.end, span.id, span.start_char, span.end_char)) for span in group)
+
+
+def _by_label(labelled: Iterable[Tuple[int, Row]]) -> Dict[int, List[Row]]:
+    """Rows grouped by label id, each label's in the order given."""
     by_label: Dict[int, List[Row]] = {}
-    for span in group:
-        label = span.label
+    for label, row in labelled:
         rows = by_label.get(label)
         if rows is None:
             rows = by_label[label] = []
-        rows.append((span.start, span.end, span.id, span.start_char, span.end_char))
+        rows.append(row)
     return by_label
