@@ -23,21 +23,25 @@ def test_second_process_refused_while_first_runs(saved_pipeline, tmp_path):
     text.write_text("We keep your email address for two years.\n", encoding="utf8")
     out = tmp_path / "out.jsonl"
     lock = lock_path_for(out)
-    cmd = [sys.executable, "-m", "policylens", "annotate", str(text), "-o", str(out), "-p", str(saved_pipeline), "-q"]
-    first = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    run = [sys.executable, "-m", "policylens", "annotate"]
+    rest = ["-o", str(out), "-p", str(saved_pipeline), "-q"]
+    # The first run reads stdin, so it holds the lock until the test closes its stdin: the second
+    # run meets a live lock however slowly either process starts.
+    first = subprocess.Popen(
+        run + ["-"] + rest, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 120
     while not lock.exists() and first.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     assert lock.exists(), "the first run never took the lock"
     holder = json.loads(lock.read_text())
     assert holder["pid"] == first.pid and holder["host"] == socket.gethostname()
-    # The lock is taken before the pipeline loads, so the first run still holds it here.
-    second = subprocess.run(cmd, capture_output=True, text=True)
+    second = subprocess.run(run + [str(text)] + rest, capture_output=True, text=True)
     assert second.returncode == 2
     assert "another policylens run" in second.stderr and str(first.pid) in second.stderr
     assert str(lock) in second.stderr
-    assert first.wait(timeout=300) == 0, first.stderr.read()
-    first.stderr.close()
+    _, first_err = first.communicate(input=text.read_text(encoding="utf8"), timeout=300)
+    assert first.returncode == 0, first_err
     assert not lock.exists()
     assert len(out.read_text().splitlines()) == 1
 
