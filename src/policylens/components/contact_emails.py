@@ -21,6 +21,7 @@ from spacy.util import ensure_path
 
 from ..extensions import set_attrs
 from ..labels import CONTACT_EMAIL, SPANS_KEY
+from .batch_pipe import BatchPipe
 from .token_types import TypeValues
 
 LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-'")
@@ -65,7 +66,7 @@ def _deobfuscate_token(text: str) -> Optional[str]:
     return plain if plain != text else None
 
 
-class ContactEmails:
+class ContactEmails(BatchPipe):
     """Find email addresses and give each its normalised address and role."""
 
     def __init__(

@@ -52,6 +52,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline.span_ruler import SpanRuler
 from spacy.tokens import Doc, Span
 
+from .batch_pipe import BatchPipe
 from .doc_arrays import TEXT_ATTRS, text_array, text_list
 from .start_trie import StartTrie, keep_starts, trie_order
 from .token_nfa import CombinedNFA, TokenNFA
@@ -1171,7 +1172,7 @@ class CompiledTokenPatterns:
                 found.update([(start, end) + tags[number] for number, end in combined.ends(conditions, start, n, tuple(sorted(patterns)))])
 
 
-class FastSpanRuler(SpanRuler):
+class FastSpanRuler(BatchPipe, SpanRuler):
     """spaCy's SpanRuler, matching its token patterns through ``CompiledTokenPatterns``.
 
     Same config, patterns, serialisation and results as ``span_ruler``.

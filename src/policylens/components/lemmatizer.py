@@ -15,13 +15,14 @@ from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc, Token
 from thinc.api import Model
 
+from .batch_pipe import BatchPipe
 from .token_types import TypeValues
 
 # Docs up to this many tokens are lemmatized token by token (cheaper than array steps on them).
 SHORT_DOC = 64
 
 
-class LowercaseLookupLemmatizer(Lemmatizer):
+class LowercaseLookupLemmatizer(BatchPipe, Lemmatizer):
     """spaCy's Lemmatizer with one extra mode, ``lower_lookup``."""
 
     @classmethod

@@ -6,12 +6,13 @@ from spacy.tokens import Doc
 from ..duration import parse_duration, retention_kind
 from ..extensions import set_attrs_at
 from ..labels import RETENTION, SPANS_KEY
+from .batch_pipe import BatchPipe
 from .span_rows import label_rows
 
 _LABEL = get_string_id(RETENTION)  # compared with the rows' label ids
 
 
-class RetentionAttributes:
+class RetentionAttributes(BatchPipe):
     """Set ``kind`` and ``duration`` on RETENTION spans. Stateless: nothing to save."""
 
     def __init__(self, name: str = "retention_attributes", *, spans_key: str = SPANS_KEY):

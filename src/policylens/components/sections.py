@@ -32,6 +32,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from ..labels import SPANS_KEY
+from .batch_pipe import BatchPipe
 from .headings import LINE_BREAK_IDS, HeadingFinder, KindTable, norm_ids
 
 RULES_FILE = "sections.json"
@@ -119,7 +120,7 @@ class KindRules:
         return [(low, high, rules) for low, high, rules in windows]
 
 
-class SectionRules:
+class SectionRules(BatchPipe):
     """Find sections (``doc._.sections``) and add the spans of section-scoped rules."""
 
     def __init__(

@@ -24,6 +24,7 @@ from spacy.pipeline.senter import senter_score
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
+from .batch_pipe import BatchPipe
 from .token_types import TypeValues
 
 # What a token is for the rule, by its text.
@@ -33,7 +34,7 @@ _WORD, _PUNCT, _CHAR = 0, 1, 2
 SHORT_DOC = 64
 
 
-class ArraySentencizer(Sentencizer):
+class ArraySentencizer(BatchPipe, Sentencizer):
     """spaCy's Sentencizer (same config, serialisation and boundaries), on token arrays."""
 
     def _kinds(self) -> TypeValues:

@@ -43,6 +43,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from ..labels import DATA_TYPE, SPANS_KEY, THIRD_PARTY
+from .batch_pipe import BatchPipe
 from .doc_arrays import text_array
 from .doc_context import DocContext
 from .first_party import FirstParty, names_first_party
@@ -110,7 +111,7 @@ class RuleFacts:
         self.always_check = bool(self.before) or self.weak or self.complaint or self.social or r._party_check_all
 
 
-class SpanResolver:
+class SpanResolver(BatchPipe):
     """Trim, filter and de-overlap the policylens span group, and set ``doc.ents``."""
 
     def __init__(self, name: str = "span_resolver", *, spans_key: str = SPANS_KEY, annotate_ents: bool = True):

@@ -7,6 +7,8 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
+from .batch_pipe import BatchPipe
+
 
 def entry_id(span: Span) -> str:
     """The taxonomy or catalogue entry of a span: its pattern id before the "/".
@@ -26,7 +28,7 @@ def entry_of(pattern_id: str) -> str:
     return pattern_id.split("/", 1)[0]
 
 
-class TableComponent:
+class TableComponent(BatchPipe):
     """Give each span of one label attributes from a table keyed on its entry id.
 
     Subclasses set ``label`` and ``table_file`` and implement ``attributes``.
