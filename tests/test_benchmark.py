@@ -74,3 +74,28 @@ def test_summarise_checks_the_targets():
     report = benchmark.summarise(runs, {"source": "x", "repeat": 1, "documents": 100, "characters": 500_000})
     assert report["figures"]["full_over_bare_cpu"] == 0.4
     assert "(CPU time: 0.40)" in benchmark.format_table(report)
+
+
+def test_ratios_within_rounds_judge_the_targets():
+    """A machine that slows down between rounds: each round's ratio compares phases run seconds
+    apart, the fastest-of figures compare runs from different rounds."""
+    def run(seconds, documents=100, tokens=100_000, rss=200.0):
+        return {"seconds": seconds, "documents": documents, "tokens": tokens, "peak_rss_mb": rss}
+
+    rounds = [
+        {"bare": run(1.0), "full": run(2.0), "annotate": run(2.5), "annotate2": run(1.25)},  # 0.5, 2.0x
+        {"bare": run(0.5), "full": run(2.4), "annotate": run(3.0), "annotate2": run(2.0)},  # 0.208, 1.5x
+        {"bare": run(1.2), "full": run(3.0), "annotate": run(3.0), "annotate2": run(2.0)},  # 0.4, 1.5x
+    ]
+    runs = {name: min((r[name] for r in rounds), key=lambda x: x["seconds"]) for name in rounds[0]}
+    runs.update(load={**run(1.5), "patterns": {}}, annotate10=run(25.0, 1000, rss=200.0))
+    info = {"source": "x", "repeat": 1, "documents": 100, "characters": 500_000}
+    figures = benchmark.summarise(runs, info, rounds)["figures"]
+    assert figures["full_over_bare"] == 0.25  # fastest bare (round 2) over fastest full (round 1)
+    assert figures["full_over_bare_per_round"] == [0.5, 0.208, 0.4] and figures["full_over_bare_median"] == 0.4
+    assert figures["n2_speedup_per_round"] == [2.0, 1.5, 1.5] and figures["n2_speedup_median"] == 1.5
+    report = benchmark.summarise(runs, info, rounds)
+    assert report["targets"]["full_over_bare >= 0.5"] is False and report["targets"]["n2_speedup >= 1.6"] is False
+    assert "median 0.40" in benchmark.format_table(report)
+    one_round = benchmark.summarise(runs, info, rounds[:1])  # nothing to take a median of
+    assert "full_over_bare_median" not in one_round["figures"]
