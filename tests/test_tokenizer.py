@@ -1,0 +1,33 @@
+"""The policylens tokenizer survives saving and loading: wrapped suffix search, same special cases."""
+import spacy
+
+from policylens.tokenizer import TailSearch
+
+from conftest import ROOT
+
+TEXT = "We don't sell it, e.g. to ad networks (mailto:dpo@quokka.example). Can't opt-out?"
+
+
+def words(tokenizer, text):
+    return [(t.text, t.whitespace_) for t in tokenizer(text)]
+
+
+def test_bytes_round_trip_keeps_wrapper_and_special_cases(nlp):
+    texts = [TEXT] + [p.read_text(encoding="utf8") for p in sorted((ROOT / "assets" / "policies").glob("*.txt"))]
+    fresh = type(nlp.tokenizer)(nlp.vocab).from_bytes(nlp.tokenizer.to_bytes())
+    assert isinstance(fresh.suffix_search.__self__, TailSearch)
+    assert fresh.rules == nlp.tokenizer.rules and len(fresh.rules) > 1000
+    assert ("do", "") in words(fresh, TEXT) and ("n't", " ") in words(fresh, TEXT)
+    assert [words(fresh, t) for t in texts] == [words(nlp.tokenizer, t) for t in texts]
+
+
+def test_excluding_the_exceptions_loads_none(nlp):
+    fresh = type(nlp.tokenizer)(nlp.vocab).from_bytes(nlp.tokenizer.to_bytes(), exclude=["exceptions"])
+    assert fresh.rules == {} and isinstance(fresh.suffix_search.__self__, TailSearch)
+    assert ("don't", " ") in words(fresh, TEXT)  # no special case splits it
+
+
+def test_saved_pipeline_tokenizer(saved_pipeline, nlp):
+    loaded = spacy.load(saved_pipeline)
+    assert isinstance(loaded.tokenizer.suffix_search.__self__, TailSearch)
+    assert words(loaded.tokenizer, TEXT) == words(nlp.tokenizer, TEXT)
