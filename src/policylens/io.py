@@ -22,6 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
+from .components.doc_arrays import source_text
 from .extensions import USER_DATA_KEY, set_attrs
 from .labels import ATTRIBUTES, SPANS_KEY
 
@@ -44,9 +45,12 @@ def doc_to_record(doc: Doc, meta: Optional[dict] = None, spans_key: str = SPANS_
     meta (Optional[dict]): The input's meta; defaults to ``doc._.meta`` or ``{}``.
     spans_key (str): The span group to write.
     text (Optional[str]): The text the Doc was made from, when the caller has it (saves
-        rebuilding ``doc.text``); it must be that text.
+        rebuilding ``doc.text``); it must be that text. Without it, the text the policylens
+        tokenizer kept for the Doc, else ``doc.text``.
     RETURNS (dict): ``{"text", "meta", "sents", "spans"}``.
     """
+    if text is None:
+        text = source_text(doc)  # the tokenizer's text, when it made the Doc
     if text is None:
         text = doc.text
     strings = doc.vocab.strings

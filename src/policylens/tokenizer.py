@@ -23,6 +23,8 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, registry
 
+from .components.doc_arrays import keep_source
+
 # A closing bracket or parenthesis glued to the next opening one: "x](y", "x)(y". The infix
 # regex is tried at every character of a chunk: each branch starts with the bracket it splits at
 # (the character before it is checked after, by a lookbehind over both), so at any other
@@ -101,7 +103,9 @@ class PolicyTokenizer(Tokenizer):
     def __call__(self, text: str) -> Doc:
         """Tokenize a text. text (str): The text. RETURNS (Doc): The tokens."""
         if not _has_long_chunk(text):
-            return super().__call__(text)
+            doc = super().__call__(text)
+            keep_source(doc, text)  # components slice it instead of joining tokens
+            return doc
         return self._call_in_pieces(text)
 
     def _call_in_pieces(self, text: str) -> Doc:

@@ -9,10 +9,15 @@ serves the others while the Doc lives. A Doc whose length changed is read again.
 
 The same holds for the column as a Python list (``text_list``: string ids are 64-bit, so
 ``tolist`` makes a long integer object per token, as costly as reading the array).
+
+And for the text itself: the tokenizer hands over the string it tokenized (``keep_source``),
+so that the text of a stretch of tokens is a slice of it (``tokens_text``) instead of a join
+over a Token object per word (``doc.text``, ``span.text``). spaCy's tokenization loses no
+character, so the slice is the same string.
 """
 import threading
 import weakref
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy
 from spacy.attrs import LOWER, NORM, ORTH
@@ -71,3 +76,43 @@ def text_list(doc: Doc, attr: int) -> List[int]:
     if values is None:
         values = _keep(doc, "list", attr, text_array(doc, attr).tolist())
     return values
+
+
+def keep_source(doc: Doc, text: str) -> None:
+    """Keep the text a Doc was tokenized from, while the Doc lives.
+
+    doc (Doc): The tokenizer's Doc (``doc.text == text``).
+    text (str): Its text (the same object: nothing is copied).
+    """
+    _keep(doc, "source", 0, text)
+
+
+def source_text(doc: Doc) -> Optional[str]:
+    """The text the tokenizer made the Doc from, None when it was made otherwise (``Doc(vocab,
+    words=...)``, ``Doc.from_docs``) or has changed length since."""
+    return _kept(doc, "source", 0)
+
+
+def tokens_text(doc: Doc, start: int, end: int, with_space: bool = True, source: Optional[str] = None) -> str:
+    """The text of tokens ``start`` to ``end`` (exclusive; clipped to the Doc).
+
+    doc (Doc): The document.
+    start (int): First token.
+    end (int): Token after the last.
+    with_space (bool): Keep the last token's trailing whitespace (``span.text_with_ws``);
+        False gives ``span.text``.
+    source (Optional[str]): ``source_text(doc)`` when the caller has read it already.
+    RETURNS (str): ``doc[start:end].text_with_ws`` or ``doc[start:end].text``.
+    """
+    start, end = max(0, start), min(len(doc), end)
+    if start >= end:
+        return ""
+    if source is None:
+        source = source_text(doc)
+    if source is None:
+        text = "".join([doc[i].text_with_ws for i in range(start, end)])
+        return text if with_space else text[: len(text) - len(doc[end - 1].whitespace_)]
+    if not with_space:
+        last = doc[end - 1]
+        return source[doc[start].idx : last.idx + len(last)]
+    return source[doc[start].idx : doc[end].idx if end < len(doc) else len(source)]

@@ -14,7 +14,7 @@ import numpy
 from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.tokens import Doc
 
-from .doc_arrays import text_array, text_list
+from .doc_arrays import source_text, text_array, text_list, tokens_text
 
 
 class DocContext:
@@ -30,6 +30,7 @@ class DocContext:
         self._orth: Optional[List[int]] = None
         self._lemma: Optional[List[int]] = None
         self._memos: Dict[str, dict] = {}
+        self.source = source_text(doc)  # the tokenizer's text, or None
 
     def memo(self, name: str) -> dict:
         """A dict for a rule's answers about this document (kept here, not on the component,
@@ -85,15 +86,13 @@ class DocContext:
     def text(self, start: int, end: int) -> str:
         """The text of tokens ``start`` to ``end`` (exclusive), with the last token's space.
 
-        The rules join short stretches (a span, a parenthesis, the document's first lines):
-        a Token per word costs less than reading the whole Doc's ORTH and SPACY arrays.
-
+        A slice of the text the tokenizer was given (``doc_arrays.tokens_text``), else a join
+        over the tokens.
         start (int): First token.
         end (int): Token after the last.
         RETURNS (str): Equal to ``doc[start:end].text_with_ws``.
         """
-        doc = self.doc
-        return "".join([doc[i].text_with_ws for i in range(max(0, start), min(self.length, end))])
+        return tokens_text(self.doc, start, end, True, self.source)
 
     def span_text(self, start: int, end: int) -> str:
         """The text of tokens ``start`` to ``end`` without the last token's space.
@@ -102,11 +101,7 @@ class DocContext:
         end (int): Token after the last.
         RETURNS (str): Equal to ``doc[start:end].text``.
         """
-        start, end = max(0, start), min(self.length, end)
-        if start >= end:
-            return ""
-        doc = self.doc
-        return "".join([doc[i].text_with_ws for i in range(start, end - 1)]) + doc[end - 1].text
+        return tokens_text(self.doc, start, end, False, self.source)
 
     def sentence_start(self, i: int) -> int:
         """The first token of the sentence holding token ``i`` (``sentence(i)[0]``).

@@ -27,6 +27,8 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from .doc_arrays import tokens_text
+
 # Lines of more tokens than this are never headings (numbering and punctuation count as tokens).
 MAX_LINE_TOKENS = 24
 MAX_HEADING_CHARS = 120
@@ -344,7 +346,7 @@ class HeadingFinder:
         end (int): The token after the line.
         RETURNS (Optional[Heading]): None when the line is not a heading.
         """
-        found = heading_style(doc[start:end].text)
+        found = heading_style(tokens_text(doc, start, end, False))
         if found is None:
             return None
         title, style, level, words = found

@@ -33,6 +33,7 @@ from spacy.util import ensure_path
 
 from ..labels import SPANS_KEY
 from .batch_pipe import BatchPipe
+from .doc_arrays import source_text, tokens_text
 from .headings import LINE_BREAK_IDS, HeadingFinder, KindTable, norm_ids
 
 RULES_FILE = "sections.json"
@@ -232,11 +233,13 @@ class SectionRules(BatchPipe):
             earlier rule where two match the same tokens.
         """
         found: Dict[Tuple[int, int], dict] = {}
+        source = source_text(doc)
         for start, end, kind in scoped:
             rules = self.rules[kind].rules
             for low, high, anchored in self.rules[kind].windows(norms, anchors, start, end):
-                window = doc[low:high]
-                text, offset = window.text, window.start_char
+                if low >= high:
+                    continue
+                text, offset = tokens_text(doc, low, high, False, source), doc[low].idx
                 for index in sorted(anchored):
                     rule = rules[index]
                     for match in rule["regex"].finditer(text):
