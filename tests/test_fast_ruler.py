@@ -194,3 +194,23 @@ def test_combined_automaton_gives_each_patterns_ends():
     # every pattern matches from the first "keep", in more than one way for two of them
     assert {number for number, _ in combined.ends(conditions, 0, len(doc), (0, 1, 2))} == {0, 1, 2}
     assert len(combined.ends(conditions, 0, len(doc), (0, 1, 2))) > 5
+
+
+def test_no_warning_and_no_warning_filter_change(nlp, monkeypatch):
+    """The rulers warn nothing on ordinary text and leave the process's warning filters alone
+    (``catch_warnings`` per Doc would race between threads sharing the ruler)."""
+    import warnings
+
+    texts = [p.read_text(encoding="utf8") for p in sorted((ROOT / "assets" / "policies").glob("*.txt"))]
+    not_rulers = [name for name in nlp.pipe_names if not name.endswith("_ruler")]
+    filter_changes = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        original = warnings.filterwarnings
+        monkeypatch.setattr(warnings, "filterwarnings", lambda *a, **k: filter_changes.append(a) or original(*a, **k))
+        with nlp.select_pipes(disable=not_rulers):
+            docs = list(nlp.pipe(texts))
+        monkeypatch.undo()
+    assert sum(len(doc.spans.get("policylens", [])) for doc in docs) > 50
+    assert [str(w.message) for w in caught] == []
+    assert filter_changes == []

@@ -42,7 +42,6 @@ patterns went each way.
 import itertools
 import re
 import threading
-import warnings
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import numpy
@@ -1251,10 +1250,12 @@ class FastSpanRuler(BatchPipe, SpanRuler):
         """
         self._require_patterns()
         phrase_matches = []
-        if len(self.phrase_matcher):  # an empty PhraseMatcher still costs a pass over the Doc
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message="\\[W036")
-                phrase_matches = self.phrase_matcher(doc)
+        # An empty PhraseMatcher still costs a pass over the Doc. (spaCy's SpanRuler silences
+        # W036 around its matchers; only the Matcher warns it, and a Matcher without patterns
+        # is never called here. ``catch_warnings`` changes global state: not per Doc, not in
+        # threads sharing the ruler.)
+        if len(self.phrase_matcher):
+            phrase_matches = self.phrase_matcher(doc)
         found = self.compiled(doc)
         if phrase_matches:
             pairs = self._key_hashes()
