@@ -31,3 +31,19 @@ def test_saved_pipeline_tokenizer(saved_pipeline, nlp):
     loaded = spacy.load(saved_pipeline)
     assert isinstance(loaded.tokenizer.suffix_search.__self__, TailSearch)
     assert words(loaded.tokenizer, TEXT) == words(nlp.tokenizer, TEXT)
+
+
+def test_plural_marker_is_its_own_token(nlp):
+    doc = nlp.make_doc("Our service provider(s) keep your email address(es), as third party(ies) do. PARTNER(S).")
+    assert [t.text for t in doc] == [
+        "Our", "service", "provider", "(s)", "keep", "your", "email", "address", "(es)", ",", "as", "third",
+        "party", "(ies)", "do", ".", "PARTNER", "(S)", ".",
+    ]
+    # Not a plural marker: a formula, a marker alone, one inside a word, one after a digit.
+    assert [t.text for t in nlp.make_doc("f(x) (s) x(s)y 3(s)")] == ["f(x", ")", "(", "s", ")", "x(s)y", "3(s", ")"]
+
+
+def test_plural_marker_does_not_hide_the_phrase(nlp):
+    doc = nlp("We share your email address(es) and telephone number(s) with our service provider(s).")
+    found = {(s.text, s.label_) for s in doc.spans["policylens"]}
+    assert {("email address", "DATA_TYPE"), ("telephone number", "DATA_TYPE"), ("service provider", "THIRD_PARTY")} <= found

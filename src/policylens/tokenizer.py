@@ -2,7 +2,9 @@
 
 Email addresses must end up as whole tokens so that a CONTACT_EMAIL span can be
 exactly the address as written: Markdown links glue the link text to its target
-(``a@b.com](mailto:a@b.com``) and the ``mailto:`` scheme sticks to the address.
+(``a@b.com](mailto:a@b.com``) and the ``mailto:`` scheme sticks to the address. A plural
+marker glued to its word ("provider(s)") is a token of its own, so that "service provider" is
+found in it.
 
 spaCy's tokenizer strips prefixes and suffixes off a whitespace-free chunk one at a time, and
 each step searches the whole rest of the chunk with the suffix regex (its ``$``-anchored
@@ -34,7 +36,12 @@ EXTRA_INFIXES = [r"[\]\)](?<=[^\s\[\(][\]\)])(?=[\[\(])", r"[\[\(](?<=[\]\)][\[\
 ZERO_WIDTH = r"[\u200b\u200c\u200d\u2060\ufeff]"
 # The mailto: scheme in front of an address, and zero-width characters.
 EXTRA_PREFIXES = [r"(?i:mailto:)", ZERO_WIDTH]
-EXTRA_SUFFIXES = [ZERO_WIDTH]
+# A plural marker in parentheses glued to its word ("provider(s)", "address(es)", "part(ies)")
+# is one token of its own: spaCy stripped only the ")" and kept "provider(s", which no pattern
+# knows. As one token, a phrase ends where the word does and "(s)" counts as one word in the
+# patterns' gaps, as "provider(s" did.
+PLURAL_MARKER = r"(?<=[^\W\d_])\((?i:s|es|ies)\)"
+EXTRA_SUFFIXES = [ZERO_WIDTH, PLURAL_MARKER]
 # Whitespace-free chunks longer than this are tokenized in pieces of this length.
 MAX_CHUNK = 1000
 # Characters of a string the suffix regex searches first; its matches are at most 5 long
