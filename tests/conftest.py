@@ -1,4 +1,5 @@
 """Shared fixtures: the assembled pipeline once per session, paths to the repository's files."""
+import json
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,16 @@ def run_interleaved(threads):
             thread.join()
     finally:
         sys.setswitchinterval(interval)
+
+
+class ListWriter:
+    """Stands in for ``writer.JsonlWriter``: keeps the records (lines parsed back) in a list."""
+
+    def __init__(self):
+        self.records = []
+
+    def write(self, record):
+        self.records.append(record)
+
+    def write_line(self, line):
+        self.records.append(json.loads(line))

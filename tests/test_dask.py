@@ -11,6 +11,8 @@ from policylens.annotate import annotate_stream
 from policylens.cli import app
 from policylens.engines.dask_engine import MANIFEST, annotate_dask, jsonl_ranges, plan_partitions, read_units
 
+from conftest import ListWriter
+
 distributed = pytest.importorskip("distributed")
 
 SENTENCES = [
@@ -18,14 +20,6 @@ SENTENCES = [
     "We share usage data with Google Analytics.",
     "We keep invoices for 7 years. Contact privacy@shop.example.",
 ]
-
-
-class ListWriter:
-    def __init__(self):
-        self.records = []
-
-    def write(self, record):
-        self.records.append(record)
 
 
 @pytest.fixture

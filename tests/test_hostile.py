@@ -14,6 +14,8 @@ from policylens import readers
 from policylens.cli import app
 from policylens.reasons import REASON_CODES, reason_code
 
+from conftest import ListWriter
+
 POLICY = "We collect your email address and keep it for 30 days. Write to privacy@quokka.example.\n"
 
 
@@ -160,14 +162,6 @@ def test_ten_megabyte_single_line(tmp_path):
     items = list(readers.iter_inputs([str(text_file), str(jsonl)]))
     assert [len(i.text) for i in items] == [len(line), len(line), 5]
     assert [i.meta.get("source_line") for i in items] == [None, 1, 2]
-
-
-class ListWriter:
-    def __init__(self):
-        self.records = []
-
-    def write(self, record):
-        self.records.append(record)
 
 
 def test_long_single_line_is_annotated(nlp, monkeypatch):

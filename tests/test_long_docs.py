@@ -9,15 +9,7 @@ from policylens.engines.local import iter_records
 from policylens.long_docs import iter_parts, long_record, merge_records, pipe_long, split_text
 from policylens.readers import InputDocument
 
-
-class ListWriter:
-    """Stands in for JsonlWriter: keeps the records."""
-
-    def __init__(self):
-        self.records = []
-
-    def write(self, record):
-        self.records.append(record)
+from conftest import ListWriter
 
 
 def paragraph(number: int) -> str:

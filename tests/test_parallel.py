@@ -3,13 +3,7 @@ from policylens.annotate import annotate_stream
 from policylens.engines.local import iter_records
 from policylens.readers import InputDocument, InputError
 
-
-class ListWriter:
-    def __init__(self):
-        self.records = []
-
-    def write(self, record):
-        self.records.append(record)
+from conftest import ListWriter
 
 
 def items():
@@ -44,3 +38,18 @@ def test_workers_split_long_documents(nlp, monkeypatch):
     assert two == one and len(one) == 2
     assert one[0]["text"] == text
     assert len([s for s in one[0]["spans"] if s["label"] == "RETENTION"]) == 12
+
+
+def test_serialized_lines_are_the_records_json(nlp):
+    """With serialize=True the workers (or this process) hand back each record's JSON line."""
+    import srsly
+
+    from policylens.engines.local import Failed
+
+    pairs = [(f"{i}. We collect your email address and keep it for {i + 1} days.", {"n": i}) for i in range(20)]
+    records = list(iter_records(pairs, nlp, batch_size=4, n_process=1))
+    for n_process in (1, 2):
+        lines = list(iter_records(pairs, nlp, batch_size=4, n_process=n_process, serialize=True))
+        assert all(isinstance(line, str) for line in lines)
+        assert lines == [srsly.json_dumps(r) for r in records]
+    assert not any(isinstance(r, Failed) for r in records)

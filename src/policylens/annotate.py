@@ -103,12 +103,12 @@ def annotate_stream(
                 # Texts over nlp.max_length are annotated in parts and merged by long_docs.long_record.
                 yield item.text, meta
 
-    for record in iter_records(documents(), nlp, batch_size=batch_size, n_process=n_process):
-        if isinstance(record, Failed):
-            meta = record.meta
-            record_error(InputError(str(meta.get("source_path", "?")), record.reason, meta.get("source_line"), code="pipeline"))
+    for line in iter_records(documents(), nlp, batch_size=batch_size, n_process=n_process, serialize=True):
+        if isinstance(line, Failed):
+            meta = line.meta
+            record_error(InputError(str(meta.get("source_path", "?")), line.reason, meta.get("source_line"), code="pipeline"))
             continue
-        output.write(record)
+        output.write_line(line)
         summary.documents += 1
         bar.update(1)
     bar.close()

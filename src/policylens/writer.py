@@ -96,8 +96,12 @@ class JsonlWriter:
 
     def write(self, record: dict) -> None:
         """Append one record as a JSON line. record (dict): JSON-safe values only."""
+        self.write_line(srsly.json_dumps(record))
+
+    def write_line(self, line: str) -> None:
+        """Append one record serialised already. line (str): Its JSON, without a newline."""
         # Two writes: joining would copy a line that can be hundreds of MB for a huge policy.
-        self._file.write(srsly.json_dumps(record))
+        self._file.write(line)
         self._file.write("\n")
         self.count += 1
         if self.partial and self.count % self.flush_every == 0:
