@@ -78,3 +78,24 @@ def test_batched_pipe_equals_one_doc_at_a_time(nlp):
         return [(s.start, s.end, s.label_, s.id_, s._.attrs) for s in doc.spans["policylens"]], doc._.sections
 
     assert [spans(doc) for doc in nlp.pipe(texts, batch_size=8)] == [spans(nlp(text)) for text in texts]
+
+
+def test_token_batches_cap_docs_and_tokens():
+    from policylens.components.batch_pipe import token_batches
+
+    nlp = spacy.blank("en")
+    docs = [nlp.make_doc(" ".join(["w"] * n)) for n in (3, 3, 3, 10, 2, 2, 2, 2, 2)]
+    sizes = [[len(d) for d in batch] for batch in token_batches(docs, size=4, max_tokens=8)]
+    assert sizes == [[3, 3, 3], [10], [2, 2, 2, 2], [2]]
+    assert [d for batch in token_batches(docs, 4, 8) for d in batch] == docs
+
+
+def test_long_docs_do_not_pile_up_in_a_batch(monkeypatch):
+    from policylens.components import batch_pipe
+
+    monkeypatch.setattr(batch_pipe, "MAX_BATCH_TOKENS", 5)
+    log = []
+    nlp = two_recorders(log)
+    texts = ["a b c", "d e f", "g h", "i j"]  # 3, 3, 2, 2 tokens
+    assert [doc.text for doc in nlp.pipe(texts, batch_size=64)] == texts
+    assert [name for name, _ in log] == ["first", "first", "second", "second"] * 2  # 6 tokens, then 4
