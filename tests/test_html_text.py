@@ -142,3 +142,24 @@ def test_script_contents_never_appear(parser):
     assert "SCRIPTTEXT" not in html_to_text(unclosed, parser=parser)
     in_svg = "<p>a</p><svg><script>SCRIPTTEXT</script></svg><style>p{content:'SCRIPTTEXT'}</style>"
     assert html_to_text(in_svg, parser=parser) == "a"
+
+
+def test_threads_leave_the_warning_filters_as_they_were():
+    """bs4's warnings are silenced per parse; two threads doing it at once must not leave the
+    process silenced (``catch_warnings`` puts back what it saved, another thread's filter too)."""
+    import threading
+    import warnings
+
+    from conftest import run_interleaved
+
+    xhtml = '<?xml version="1.0"?><html><body><p>We collect your email address.</p></body></html>'
+    texts = []
+
+    def work():
+        for _ in range(200):
+            texts.append(html_to_text(xhtml))
+
+    before = list(warnings.filters)
+    run_interleaved([threading.Thread(target=work) for _ in range(2)])
+    assert warnings.filters == before
+    assert len(texts) == 400 and set(texts) == {"We collect your email address."}

@@ -28,12 +28,15 @@ Layout of the text:
   address. Entities are decoded by the parser.
 """
 import re
+import threading
 import warnings
 from typing import Dict, List, Optional, Tuple
 from urllib.parse import unquote
 
 from bs4 import BeautifulSoup, FeatureNotFound
 from bs4.element import NavigableString, PreformattedString, Script, Stylesheet, Tag, TemplateString
+
+_WARNINGS_LOCK = threading.Lock()  # see _parse
 
 # Elements whose whole subtree is not policy text.
 DROPPED_TAGS = frozenset(
@@ -219,7 +222,10 @@ class _TextBuilder:
 
 
 def _parse(html: str, parser: str) -> BeautifulSoup:
-    with warnings.catch_warnings():
+    # ``catch_warnings`` saves the process's warning filters and puts them back: two threads
+    # doing so at once could put back the other's "ignore" for good (it did: every warning of
+    # the process silenced after two threads read HTML). The lock keeps ours one at a time.
+    with _WARNINGS_LOCK, warnings.catch_warnings():
         # Short inputs that look like a URL or file name, and XHTML pages, make bs4 warn; the
         # caller asked for HTML to text on purpose, so the warnings are noise.
         warnings.simplefilter("ignore")
