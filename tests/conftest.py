@@ -24,6 +24,13 @@ def saved_pipeline(nlp, tmp_path_factory):
     return path
 
 
+def sample_texts():
+    """The texts of the bundled sample policies (assets/policies), as ``policylens annotate`` reads them."""
+    from policylens import readers
+
+    return [item.text for item in readers.iter_inputs([str(ROOT / "assets" / "policies")])]
+
+
 def spans_of(doc, label=None):
     """(text, label, id) of the policylens spans of a Doc, optionally of one label."""
     return [(s.text, s.label_, s.id_) for s in doc.spans.get("policylens", []) if label in (None, s.label_)]

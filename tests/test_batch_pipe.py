@@ -4,7 +4,7 @@ from spacy.language import Language
 
 from policylens.components.batch_pipe import BatchPipe
 
-from conftest import ROOT
+from conftest import sample_texts
 
 BATCH_COMPONENTS = [
     "named_party_ruler", "sentencizer", "lemmatizer", "data_type_ruler", "third_party_ruler", "retention_ruler",
@@ -71,7 +71,7 @@ def test_policylens_components_pipe_in_batches(nlp):
 
 
 def test_batched_pipe_equals_one_doc_at_a_time(nlp):
-    texts = [path.read_text(encoding="utf8") for path in sorted((ROOT / "assets" / "policies").glob("*.txt"))]
+    texts = sample_texts()
     assert len(texts) >= 3
 
     def spans(doc):

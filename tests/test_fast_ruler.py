@@ -5,7 +5,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-from conftest import ROOT
+from conftest import ROOT, sample_texts
 from policylens.components.fast_ruler import TokenNFA, op_counts, token_tests, unrolled_slots
 from policylens.patterns import data_type_patterns, jsonl_patterns, third_party_patterns
 
@@ -201,7 +201,7 @@ def test_no_warning_and_no_warning_filter_change(nlp, monkeypatch):
     (``catch_warnings`` per Doc would race between threads sharing the ruler)."""
     import warnings
 
-    texts = [p.read_text(encoding="utf8") for p in sorted((ROOT / "assets" / "policies").glob("*.txt"))]
+    texts = sample_texts()
     not_rulers = [name for name in nlp.pipe_names if not name.endswith("_ruler")]
     filter_changes = []
     with warnings.catch_warnings(record=True) as caught:

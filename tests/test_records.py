@@ -3,8 +3,7 @@ import pytest
 import srsly
 from spacy.tokens import Doc
 
-from conftest import ROOT, SHARED
-from policylens import readers
+from conftest import SHARED, sample_texts
 from policylens.engines.local import annotate_batch
 from policylens.extensions import get_attrs
 from policylens.io import doc_to_record, sentence_offsets
@@ -24,7 +23,7 @@ def slow_record(doc, meta):
 
 def texts():
     """The sample policies, and the ../shared/eval texts when present."""
-    found = [item.text for item in readers.iter_inputs([str(ROOT / "assets" / "policies")])]
+    found = sample_texts()
     if (SHARED / "eval").exists():
         found += [r["text"] for path in sorted((SHARED / "eval").glob("*.jsonl")) for r in srsly.read_jsonl(path)]
     return found

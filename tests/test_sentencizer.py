@@ -4,8 +4,7 @@ import spacy
 import srsly
 from spacy.tokens import Doc
 
-from conftest import ROOT, SHARED
-from policylens import readers
+from conftest import SHARED, sample_texts
 
 EVAL = SHARED / "eval"
 
@@ -97,7 +96,7 @@ def test_punct_chars_that_are_not_punctuation(pair):
 
 def test_the_sample_policies(pair):
     nlp, reference, ours = pair
-    texts = [item.text for item in readers.iter_inputs([str(ROOT / "assets" / "policies")])]
+    texts = sample_texts()
     assert len(texts) >= 6
     for text in texts:
         expected, got = boundaries(nlp, reference, ours, text)

@@ -8,7 +8,7 @@ from policylens.components.doc_arrays import source_text, tokens_text
 from policylens.io import doc_to_record
 from policylens.tokenizer import MAX_CHUNK
 
-from conftest import ROOT
+from conftest import sample_texts
 
 ODD = [
     "", " ", "\n", "a", "Hello  world \n\n x ", "  leading and trailing  ",
@@ -17,7 +17,7 @@ ODD = [
 
 
 def texts():
-    return ODD + [p.read_text(encoding="utf8") for p in sorted((ROOT / "assets" / "policies").glob("*"))]
+    return ODD + sample_texts()
 
 
 def check_stretches(doc, rng, rounds=300):

@@ -3,7 +3,7 @@ import spacy
 
 from policylens.tokenizer import TailSearch
 
-from conftest import ROOT
+from conftest import sample_texts
 
 TEXT = "We don't sell it, e.g. to ad networks (mailto:dpo@quokka.example). Can't opt-out?"
 
@@ -13,7 +13,7 @@ def words(tokenizer, text):
 
 
 def test_bytes_round_trip_keeps_wrapper_and_special_cases(nlp):
-    texts = [TEXT] + [p.read_text(encoding="utf8") for p in sorted((ROOT / "assets" / "policies").glob("*.txt"))]
+    texts = [TEXT] + sample_texts()
     fresh = type(nlp.tokenizer)(nlp.vocab).from_bytes(nlp.tokenizer.to_bytes())
     assert isinstance(fresh.suffix_search.__self__, TailSearch)
     assert fresh.rules == nlp.tokenizer.rules and len(fresh.rules) > 1000

@@ -3,7 +3,7 @@ from typing import Dict, List, Optional, Tuple
 
 from spacy.language import Language
 from spacy.strings import get_string_id
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from ..extensions import USER_DATA_KEY
 from ..labels import DATA_TYPE, SPANS_KEY
@@ -31,7 +31,7 @@ class DataTypeAttributes(TableComponent):
         }
 
     def __call__(self, doc: Doc) -> Doc:
-        """Set the attributes of every DATA_TYPE span (as ``TableComponent`` does).
+        """Set the attributes of every DATA_TYPE span.
 
         DATA_TYPE spans are most of a policy's spans: they are read as rows of integers
         (``span_rows``, shared with the other attribute components), the attributes are worked
@@ -55,10 +55,6 @@ class DataTypeAttributes(TableComponent):
             current = user_data.get(key)
             user_data[key] = {**current, **values} if current else dict(values)
         return doc
-
-    def attributes(self, span: Span) -> dict:
-        """RETURNS (dict): ``{"category", "sensitive"}`` of one span."""
-        return self.attributes_of(span.id_)
 
     def attributes_of(self, pattern_id: str) -> dict:
         """The attributes of a span made by a pattern.

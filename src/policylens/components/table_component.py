@@ -3,20 +3,9 @@ from pathlib import Path
 from typing import Dict
 
 import srsly
-from spacy.strings import get_string_id
-from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from .batch_pipe import BatchPipe
-
-
-def entry_id(span: Span) -> str:
-    """The taxonomy or catalogue entry of a span: its pattern id before the "/".
-
-    span (Span): A span made by a ruler, ``span.id_ == "contact.email_address/e-mail"``.
-    RETURNS (str): "contact.email_address".
-    """
-    return entry_of(span.id_)
 
 
 def entry_of(pattern_id: str) -> str:
@@ -31,7 +20,8 @@ def entry_of(pattern_id: str) -> str:
 class TableComponent(BatchPipe):
     """Give each span of one label attributes from a table keyed on its entry id.
 
-    Subclasses set ``label`` and ``table_file`` and implement ``attributes``.
+    Subclasses set ``label`` and ``table_file`` and implement ``__call__`` (they read their
+    label's spans as rows, ``span_rows.label_rows``, and write ``doc.user_data``).
     """
 
     label = ""
@@ -41,26 +31,6 @@ class TableComponent(BatchPipe):
         self.name = name
         self.spans_key = spans_key
         self.table: Dict[str, dict] = {}
-
-    def attributes(self, span: Span) -> dict:
-        """The attributes of one span. RETURNS (dict): name to JSON-safe value."""
-        raise NotImplementedError
-
-    def __call__(self, doc: Doc) -> Doc:
-        """Set the attributes of every span of this component's label.
-
-        doc (Doc): The document.
-        RETURNS (Doc): The same document.
-        """
-        if self.spans_key not in doc.spans:
-            return doc
-        from ..extensions import set_attrs
-
-        label = get_string_id(self.label)  # compared with span.label: no string look-up per span
-        for span in doc.spans[self.spans_key]:
-            if span.label == label:
-                set_attrs(span, **self.attributes(span))
-        return doc
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
         """Save the table as JSON in the component's directory."""

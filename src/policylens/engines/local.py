@@ -51,7 +51,7 @@ def annotate_isolated(
         it failed.
     """
     try:
-        results: List[Union[dict, str, Failed]] = list(annotate_batch(nlp, batch, batch_size=batch_size))
+        results: List[Union[dict, str, Failed]] = annotate_batch(nlp, batch, batch_size=batch_size)
     except Exception:  # one bad policy must not cost the others: find it
         results = []
         for text, meta in batch:
