@@ -13,7 +13,8 @@ minute, a megabyte would take hours. ``PolicyTokenizer`` keeps that linear witho
 ordinary text is tokenized: the suffix regex only searches the last few characters (suffixes
 are at most 5 characters long, except runs of dots, for which the window grows), and chunks
 longer than ``MAX_CHUNK`` characters (no word or URL is that long) are tokenized in pieces of
-``MAX_CHUNK`` characters.
+``MAX_CHUNK`` characters. The affix and URL regexes remember their answers for short strings
+(``regex_memo``): most of their calls ask again about a word already seen.
 """
 import re
 from typing import Callable, Iterator, List, Optional, Tuple
@@ -26,6 +27,7 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, registry
 
 from .components.doc_arrays import keep_source
+from .regex_memo import MEMO_LONGEST, MEMO_SIZE, RegexMemo, regex_memo
 
 # A closing bracket or parenthesis glued to the next opening one: "x](y", "x)(y". The infix
 # regex is tried at every character of a chunk: each branch starts with the bracket it splits at
@@ -55,42 +57,44 @@ _BLOCK = (MAX_CHUNK + 2) // 2
 _SPACE = re.compile(r"\s")
 
 
-class TailSearch:
-    """A suffix regex's ``search`` that only looks at the end of the string.
+class TailSearch(RegexMemo):
+    """A suffix regex's ``search`` that only looks at the end of the string, memoized.
 
     Behaves like ``re.compile(pattern).search`` for a ``$``-anchored pattern, for spaCy's
     purposes (it uses the match's length): the leftmost match that ends the string is found
     in a window of the last characters, doubled while the match starts at the window's edge,
-    so a call costs the match's length, not the string's. ``pattern`` is what spaCy saves.
+    so a call costs the match's length, not the string's. Answers for short strings are
+    remembered (``RegexMemo``). ``pattern`` is what spaCy saves; hand spaCy ``search``.
     """
 
-    def __init__(self, pattern: str, window: int = SUFFIX_WINDOW):
+    def __init__(self, pattern: str, window: int = SUFFIX_WINDOW, size: int = MEMO_SIZE, longest: int = MEMO_LONGEST):
         """pattern (str): The suffix regex, each branch anchored with ``$``.
         window (int): Characters searched first.
+        size (int), longest (int): The memo's size and the longest string it keeps.
         """
-        self.pattern = pattern
         self.window = window
-        self._regex = re.compile(pattern)
-        self._search = self._regex.search
+        self._search = re.compile(pattern).search
         self.examined = 0  # characters handed to the regex so far: a deterministic work count
+        super().__init__(pattern, "search", size, longest)
 
+    search = RegexMemo.call
 
-    def search(self, string: str) -> Optional["re.Match"]:
+    def uncached(self, string: str) -> Optional["re.Match"]:
         """string (str): The chunk. RETURNS (Optional[re.Match]): The suffix match, or None."""
-        if len(string) <= self.window:  # most chunks: one plain search (the tokenizer calls this often)
+        if len(string) <= self.window:  # most chunks: one plain search
             self.examined += len(string)
             return self._search(string)
         window = self.window
         while True:
             start = max(0, len(string) - window)
-            match = self._regex.search(string, start)
+            match = self._search(string, start)
             self.examined += len(string) - start
             if match is None or start == 0 or match.start() > start:
                 return match
             window *= 2
 
     def __reduce__(self):
-        return (TailSearch, (self.pattern, self.window))
+        return (TailSearch, (self.pattern, self.window, self.size, self.longest))
 
 
 def tail_search(search: Optional[Callable]) -> Optional[Callable]:
@@ -123,10 +127,10 @@ class PolicyTokenizer(Tokenizer):
         return Doc.from_docs([d for d in docs if len(d)], ensure_whitespace=False)
 
     def from_bytes(self, bytes_data: bytes, *, exclude=tuple()) -> "PolicyTokenizer":
-        """Load the tokenizer (spaCy recompiles the suffix regex; it is wrapped again).
+        """Load the tokenizer (spaCy recompiles the affix regexes; they are wrapped again).
 
         Setting any affix search makes spaCy tokenize all ~1,300 special cases again (0.1 s), so
-        the special cases are set once, after the suffix search is wrapped.
+        the special cases are set once, after the affix searches are wrapped.
         bytes_data (bytes): What ``to_bytes`` returned. RETURNS (PolicyTokenizer): self.
         """
         rules = None
@@ -135,6 +139,9 @@ class PolicyTokenizer(Tokenizer):
             exclude = (*exclude, "exceptions")
         super().from_bytes(bytes_data, exclude=exclude)
         self.suffix_search = tail_search(self.suffix_search)
+        self.prefix_search = regex_memo(self.prefix_search, "search")
+        self.infix_finditer = regex_memo(self.infix_finditer, "finditer")
+        self.url_match = regex_memo(self.url_match, "match")
         if rules is not None:
             self.rules = rules
         return self
@@ -211,11 +218,11 @@ def create_tokenizer() -> Callable[[Language], Tokenizer]:
         tokenizer = PolicyTokenizer(
             nlp.vocab,
             rules=defaults.tokenizer_exceptions,
-            prefix_search=prefixes.search,
+            prefix_search=RegexMemo(prefixes.pattern, "search").call,
             suffix_search=TailSearch(suffixes.pattern).search,
-            infix_finditer=infixes.finditer,
+            infix_finditer=RegexMemo(infixes.pattern, "finditer").call,
             token_match=defaults.token_match,
-            url_match=_url_match_without_link_glue(defaults.url_match),
+            url_match=regex_memo(_url_match_without_link_glue(defaults.url_match), "match"),
         )
         return tokenizer
 

@@ -1,0 +1,75 @@
+"""The memoized affix regexes answer as the regexes do, stay bounded, and survive saving."""
+import pickle
+import random
+import re
+
+import pytest
+
+from policylens.regex_memo import RegexMemo, regex_memo
+from policylens.tokenizer import TailSearch
+
+ALPHABET = "ab.,()'$%1 "
+
+
+def spans(found):
+    if found is None:
+        return None
+    if isinstance(found, re.Match):
+        return found.span()
+    return [m.span() for m in found]
+
+
+def random_strings(count, longest, seed=7):
+    rng = random.Random(seed)
+    return ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, longest))) for _ in range(count)]
+
+
+@pytest.mark.parametrize("method", ["search", "match", "finditer"])
+def test_answers_as_the_regex_does(method):
+    pattern = r"\(|\)|(?<=[0-9])%|'s|\.\.+|,"
+    memo = RegexMemo(pattern, method, size=64, longest=8)
+    direct = getattr(re.compile(pattern), method)
+    strings = random_strings(2000, 20)
+    for string in strings + strings:  # the second time round, short strings come from the memo
+        assert spans(memo.call(string)) == spans(direct(string)), string
+
+
+def test_memo_is_bounded_and_skips_long_strings():
+    memo = RegexMemo(r"a$", "search", size=16, longest=4)
+    for string in random_strings(500, 4):
+        memo.call(string)
+    assert memo._memo.cache_info().currsize == 16
+    memo._memo.cache_clear()
+    memo.call("b" * 5)
+    memo.call("a" * 50)
+    assert memo._memo.cache_info().currsize == 0
+
+
+def test_tail_search_hands_a_string_to_the_regex_once():
+    tail = TailSearch(r"(?:\)|\.|'s)$")
+    assert tail.search("quokka's").span() == (6, 8)
+    examined = tail.examined
+    assert tail.search("quokka's").span() == (6, 8) and tail.examined == examined
+    assert tail.search("x" * 40 + ".").span() == (40, 41)
+    assert tail.examined > examined  # longer than the memo keeps: searched again, in its window
+
+
+def test_pickle_and_wrap_once():
+    memo = RegexMemo(r"\d+", "finditer", size=8, longest=3)
+    again = pickle.loads(pickle.dumps(memo.call))
+    assert isinstance(again.__self__, RegexMemo) and again.__self__.size == 8
+    assert spans(again("a12b3")) == [(1, 3), (4, 5)]
+    assert regex_memo(memo.call, "finditer").__self__ is memo
+    assert regex_memo(None, "search") is None
+    wrapped = regex_memo(re.compile(r"x").match, "match")
+    assert wrapped.__self__.pattern == "x" and wrapped("xy").span() == (0, 1)
+    with pytest.raises(ValueError, match="method must be one of"):
+        RegexMemo("x", "sub")
+
+
+def test_loaded_tokenizer_memoizes_every_affix_regex(nlp):
+    fresh = type(nlp.tokenizer)(nlp.vocab).from_bytes(nlp.tokenizer.to_bytes())
+    for name in ("prefix_search", "infix_finditer", "url_match"):
+        assert isinstance(getattr(fresh, name).__self__, RegexMemo), name
+        assert getattr(fresh, name).__self__.pattern == getattr(nlp.tokenizer, name).__self__.pattern
+    assert isinstance(fresh.suffix_search.__self__, TailSearch)
