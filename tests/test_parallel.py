@@ -1,4 +1,6 @@
 """--n-process N: worker processes annotate whole batches; the records are those of one process, in order."""
+import random
+
 from policylens.annotate import annotate_stream
 from policylens.engines.local import iter_records
 from policylens.readers import InputDocument, InputError
@@ -53,3 +55,42 @@ def test_serialized_lines_are_the_records_json(nlp):
         assert all(isinstance(line, str) for line in lines)
         assert lines == [srsly.json_dumps(r) for r in records]
     assert not any(isinstance(r, Failed) for r in records)
+
+
+def test_worker_tasks_cover_the_inputs_in_order_and_shrink_at_the_end():
+    from policylens.engines import local
+
+    rng = random.Random(3)
+    inputs = [("x" * rng.randint(1, 5000), {"i": i}) for i in range(1000)]
+    tasks = list(local.worker_tasks(iter(inputs), batch_size=64, n_process=2))
+    assert [item for task in tasks for item in task] == inputs
+    assert all(1 <= len(task) <= 64 for task in tasks)
+    # Whole batches until the end is read ahead (2 tasks per worker), then ever smaller shares.
+    ahead = local.LOOKAHEAD_TASKS * 2 * 64
+    whole = (len(inputs) - ahead + 63) // 64
+    assert [len(task) for task in tasks[:whole]] == [64] * whole
+    chars = [sum(len(text) for text, _ in task) for task in tasks[whole:]]
+    left = sum(chars)
+    for size, task in zip(chars, tasks[whole:]):
+        assert size <= max(left / 4, len(task[0][0]))  # a quarter of what is left (or one input)
+        left -= size
+    assert len(tasks[-1]) < 8
+
+
+def test_worker_tasks_bound_the_characters_in_flight(monkeypatch):
+    from policylens.engines import local
+
+    monkeypatch.setattr(local, "MAX_TASK_CHARS", 100)
+    inputs = [("y" * 30, {"i": i}) for i in range(200)]
+    read = []
+
+    def reading():
+        for item in inputs:
+            read.append(item)
+            yield item
+
+    tasks = local.worker_tasks(reading(), batch_size=64, n_process=2)
+    first = next(tasks)
+    assert len(first) == 3  # 90 characters: a fourth input would pass MAX_TASK_CHARS
+    assert len(read) <= 2 * 2 * 100 // 30 + 1  # read ahead by characters, not by 256 inputs
+    assert [item for task in [first, *tasks] for item in task] == inputs

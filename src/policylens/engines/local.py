@@ -4,8 +4,10 @@ spaCy's own ``nlp.pipe(n_process=N)`` sends every Doc back to the parent as byte
 parent rebuilds it and serialises the record: that per-document work in one process is as slow
 as the pipeline itself, so two processes were no faster than one. Here each worker annotates a
 whole batch and returns its finished records; the parent only reads inputs and writes lines.
-At most ``4 * n_process`` tasks of at most 16 documents are in flight, so memory stays flat on
-any corpus. In both ways a document the pipeline raises on becomes a ``Failed`` item in its
+Tasks are whole batches while more input follows; near the end of the input (which the parent
+reads a few tasks ahead) they shrink, so that the workers finish together (``worker_tasks``).
+At most ``4 * n_process`` tasks of at most ``MAX_TASK_CHARS`` characters are in flight, so
+memory stays flat on any corpus. In both ways a document the pipeline raises on becomes a ``Failed`` item in its
 place, and the others of its batch are annotated all the same.
 """
 import gc
@@ -21,7 +23,10 @@ from spacy.language import Language
 from ..io import doc_to_record
 from ..long_docs import long_record
 
-TASK_SIZE = 16  # the most documents per task sent to a worker
+# Tasks per worker that the parent reads ahead, to see the end of the input coming.
+LOOKAHEAD_TASKS = 2
+# The most characters per task (~400k tokens): memory in flight stays bounded on long documents.
+MAX_TASK_CHARS = 2_000_000
 # The worker's pipeline: inherited from the parent when processes are forked, else rebuilt.
 _WORKER_NLP: Optional[Language] = None
 
@@ -162,9 +167,7 @@ def _pool_records(
         with context.Pool(n_process, initializer=_init_worker, initargs=initargs) as pool:
             gc.unfreeze()
             pending: deque = deque()
-            # Small tasks keep the workers evenly busy up to the end of the corpus; a task of
-            # 16 documents still takes far longer than sending it.
-            for batch in _batches(items, min(batch_size, TASK_SIZE)):
+            for batch in worker_tasks(items, batch_size, n_process):
                 pending.append(pool.apply_async(_worker_batch, (batch, batch_size, serialize)))
                 if len(pending) >= 4 * n_process:
                     yield from pending.popleft().get()
@@ -173,6 +176,48 @@ def _pool_records(
     finally:
         gc.unfreeze()
         _WORKER_NLP = None
+
+
+def worker_tasks(items: Iterable[Tuple[str, dict]], batch_size: int, n_process: int) -> Iterator[List[Tuple[str, dict]]]:
+    """Cut the inputs into tasks for ``n_process`` workers, in order.
+
+    While more input follows the ``LOOKAHEAD_TASKS * n_process`` tasks' worth read ahead, a
+    task is a whole batch (components work a batch at a time, and larger batches cost them less
+    per document) of at most ``MAX_TASK_CHARS`` characters. Once the end of the input is read,
+    each task takes the next inputs up to about ``1 / (2 * n_process)`` of the characters left
+    (at least one input): the tasks shrink towards the end, and no worker is left with a long
+    last task while the others wait. (On ../shared/eval, simulated with characters as the cost:
+    1.99 of an ideal 2.0 for two workers, against 1.93 for tasks of 16 documents and 1.86 for
+    whole batches.)
+
+    items (Iterable[Tuple[str, dict]]): The (text, meta) inputs.
+    batch_size (int): The most inputs per task.
+    n_process (int): Workers.
+    YIELDS (List[Tuple[str, dict]]): The tasks, covering the inputs in order.
+    """
+    iterator = iter(items)
+    ahead, ahead_chars = LOOKAHEAD_TASKS * n_process * batch_size, LOOKAHEAD_TASKS * n_process * MAX_TASK_CHARS
+    buffer: deque = deque()
+    chars = 0  # in the buffer
+    exhausted = False
+    while True:
+        while not exhausted and len(buffer) < ahead and chars < ahead_chars:
+            item = next(iterator, None)
+            if item is None:
+                exhausted = True
+            else:
+                buffer.append(item)
+                chars += len(item[0])
+        if not buffer:
+            return
+        share = chars / (2 * n_process) if exhausted else MAX_TASK_CHARS
+        task = [buffer.popleft()]
+        size = len(task[0][0])
+        while buffer and len(task) < batch_size and size + len(buffer[0][0]) <= share:
+            size += len(buffer[0][0])
+            task.append(buffer.popleft())
+        chars -= size
+        yield task
 
 
 def _init_worker(config: Optional[str], data: Optional[bytes]) -> None:
