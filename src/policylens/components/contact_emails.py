@@ -22,6 +22,7 @@ from spacy.util import ensure_path
 from ..extensions import set_attrs
 from ..labels import CONTACT_EMAIL, SPANS_KEY
 from .batch_pipe import BatchPipe
+from .doc_arrays import tokens_text
 from .token_types import TypeValues
 
 LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-'")
@@ -182,7 +183,9 @@ class ContactEmails(BatchPipe):
 
     @staticmethod
     def _after_mailto(doc: Doc, start: int) -> bool:
-        before = doc[max(0, start - 2) : start].text.replace(" ", "").lower()
+        """Whether the two tokens before token ``start`` end in "mailto:" (spaces left out)."""
+        # ``tokens_text`` is ``doc[a:b].text`` as a slice of the source: no Token objects.
+        before = tokens_text(doc, max(0, start - 2), start, False).replace(" ", "").lower()
         return before.endswith("mailto:")
 
     @staticmethod
@@ -250,7 +253,9 @@ class ContactEmails(BatchPipe):
         the sentence around the address; otherwise "other".
         RETURNS (str): One of labels.EMAIL_ROLES.
         """
-        before = doc[max(prev_end, start - self.designation_window) : start].text.lower()
+        # The texts below are ``doc[a:b].text`` read as slices of the source text
+        # (``tokens_text``): a Span's text makes a Token object per word.
+        before = tokens_text(doc, max(prev_end, start - self.designation_window), start, False).lower()
         for role, phrases in self.roles.get("designations", {}).items():
             if any(_contains_phrase(before, phrase) for phrase in phrases):
                 return role
@@ -262,7 +267,7 @@ class ContactEmails(BatchPipe):
             if not words.isdisjoint(local_words) or local_joined in joined:
                 return role
         sent = doc[start].sent if doc.has_annotation("SENT_START") else doc[:]
-        context = doc[max(sent.start, prev_end) : min(sent.end, next_start)].text.lower()
+        context = tokens_text(doc, max(sent.start, prev_end), min(sent.end, next_start), False).lower()
         for role, phrases in self.roles.get("context", {}).items():
             if any(_contains_phrase(context, phrase) for phrase in phrases):
                 return role

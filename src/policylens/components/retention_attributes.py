@@ -7,6 +7,7 @@ from ..duration import parse_duration, retention_kind
 from ..extensions import set_attrs_at
 from ..labels import RETENTION, SPANS_KEY
 from .batch_pipe import BatchPipe
+from .doc_arrays import source_text, tokens_text
 from .span_rows import label_rows
 
 _LABEL = get_string_id(RETENTION)  # compared with the rows' label ids
@@ -30,10 +31,18 @@ class RetentionAttributes(BatchPipe):
         doc (Doc): The document.
         RETURNS (Doc): The same document.
         """
+        rows = label_rows(doc, self.spans_key, _LABEL)
+        if not rows:
+            return doc
         strings = doc.vocab.strings
+        # The span's text is the slice of the source text between its character offsets:
+        # ``doc[start:end].text`` makes a Token object per word, and RETENTION spans are long
+        # ("for as long as your account is active").
+        source = source_text(doc)
         # This label's spans only, as rows (``span_rows``): most of the group is of other labels.
-        for start, end, span_id, start_char, end_char in label_rows(doc, self.spans_key, _LABEL):
-            values = {"kind": retention_kind(strings[span_id]), "duration": parse_duration(doc[start:end].text)}
+        for start, end, span_id, start_char, end_char in rows:
+            text = source[start_char:end_char] if source is not None else tokens_text(doc, start, end, False)
+            values = {"kind": retention_kind(strings[span_id]), "duration": parse_duration(text)}
             set_attrs_at(doc, RETENTION, start_char, end_char, values)
         return doc
 
