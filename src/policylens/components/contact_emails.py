@@ -22,6 +22,7 @@ from spacy.util import ensure_path
 from ..extensions import set_attrs
 from ..labels import CONTACT_EMAIL, SPANS_KEY
 from .batch_pipe import BatchPipe
+from .doc_arrays import tokens_text
 from .token_types import TypeValues
 
 LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-'")
@@ -182,7 +183,9 @@ class ContactEmails(BatchPipe):
 
     @staticmethod
     def _after_mailto(doc: Doc, start: int) -> bool:
-        before = doc[max(0, start - 2) : start].text.replace(" ", "").lower()
+        """Whether the two tokens before token ``start`` end in "mailto:" (spaces left out)."""
+        # ``tokens_text`` is ``doc[a:b].text`` as a slice of the source: no Token objects.
+        before = tokens_text(doc, max(0, start - 2), start, False).replace(" ", "").lower()
         return before.endswith("mailto:")
 
     @staticmethod
@@ -250,7 +253,9 @@ class ContactEmails(BatchPipe):
         the sentence around the address; otherwise "other".
         RETURNS (str): One of labels.EMAIL_ROLES.
         """
-        before = doc[max(prev_end, start - self.designation_window) : start].text.lower()
+        # The texts below are ``doc[a:b].text`` read as slices of the source text
+        # (``tokens_text``): a Span's text makes a Token object per word.
+        before = tokens_text(doc, max(prev_end, start - self.designation_window), start, False).lower()
         for role, phrases in self.roles.get("designations", {}).items():
             if any(_contains_phrase(before, phrase) for phrase in phrases):
                 return role
@@ -262,7 +267,7 @@ class ContactEmails(BatchPipe):
             if not words.isdisjoint(local_words) or local_joined in joined:
                 return role
         sent = doc[start].sent if doc.has_annotation("SENT_START") else doc[:]
-        context = doc[max(sent.start, prev_end) : min(sent.end, next_start)].text.lower()
+        context = tokens_text(doc, max(sent.start, prev_end), min(sent.end, next_start), False).lower()
         for role, phrases in self.roles.get("context", {}).items():
             if any(_contains_phrase(context, phrase) for phrase in phrases):
                 return role
@@ -317,20 +322,46 @@ def _candidates(doc: Doc) -> List[int]:
     doc (Doc): The document.
     RETURNS (List[int]): Sorted token indices.
     """
-    n = len(doc)
-    if not n:
+    if not len(doc):
         return []
-    codes = _TOKEN_CODES(doc)
-    if not (codes & (_MAY_START | _AT)).any():  # no "@", no in-token address, no "at": nothing to look at
+    return candidates_of_codes(_TOKEN_CODES(doc))
+
+
+def candidates_of_codes(codes: numpy.ndarray) -> List[int]:
+    """``_candidates`` from the tokens' codes (``_token_codes``): token i is a candidate when it
+    may start an address, when tokens i + 1, i + 2 and i + 3 are an opening bracket, "at" and a
+    closing bracket, or when token i + 1 is "at" and a "dot" word comes after token i + 2.
+
+    Only the few tokens that may start an address or are "at" are looked at, one by one: a
+    handful of array operations per Doc instead of a dozen over every token (most Docs are
+    short, where each array operation costs more than its tokens).
+
+    codes (numpy.ndarray): One code per token (``_MAY_START``, ``_AT``... bits).
+    RETURNS (List[int]): Sorted token indices.
+    """
+    n = len(codes)
+    marked = numpy.flatnonzero(codes & (_MAY_START | _AT))
+    if not len(marked):  # no "@", no in-token address, no "at": nothing to look at
         return []
-    found = (codes & _MAY_START) != 0
-    is_at = (codes & _AT) != 0
-    # Before a bracketed "at": token i + 1 opens, i + 2 is "at", i + 3 closes.
-    found[:-3] |= ((codes[1:-2] & _OPEN) != 0) & is_at[2:-1] & ((codes[3:] & _CLOSE) != 0)
-    dots = numpy.flatnonzero(codes & _DOT)
-    if len(dots):  # before a bare "at" with a "dot" word after the first domain label
-        found[: max(0, dots[-1] - 2)] |= is_at[1 : max(1, dots[-1] - 1)]
-    return numpy.flatnonzero(found).tolist()
+    marked_codes = codes[marked].tolist()
+    marked = marked.tolist()
+    last_dot = -1
+    if any(code & _AT for code in marked_codes):
+        dots = numpy.flatnonzero(codes & _DOT)
+        if len(dots):
+            last_dot = int(dots[-1])
+    found = []
+    for at, code in zip(marked, marked_codes):
+        if code & _MAY_START:
+            found.append(at)
+        if code & _AT:
+            # "at" at token i + 2 between brackets at i + 1 and i + 3.
+            if 2 <= at < n - 1 and codes[at - 1] & _OPEN and codes[at + 1] & _CLOSE:
+                found.append(at - 2)
+            # A bare "at" at token i + 1, a "dot" word after token i + 2.
+            if 1 <= at < last_dot - 1:
+                found.append(at - 1)
+    return sorted(set(found))
 
 
 def _token_codes(doc: Doc, orths: List[int]) -> List[int]:

@@ -53,7 +53,7 @@ class DataTypeAttributes(TableComponent):
             # extensions.set_attrs_at written out: this loop runs for most of a policy's spans.
             key = (USER_DATA_KEY, DATA_TYPE, start_char, end_char)
             current = user_data.get(key)
-            user_data[key] = {**current, **values} if current else dict(values)
+            user_data[key] = {**current, **values} if current else values.copy()
         return doc
 
     def attributes_of(self, pattern_id: str) -> dict:
