@@ -1,12 +1,13 @@
 """TypePhrases finds the matches of spaCy's PhraseMatcher, and the ruler's batch path the spans of its Doc path."""
 import random
 
+import numpy
 import pytest
 import spacy
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from policylens.components.type_phrases import TypePhrases
+from policylens.components.type_phrases import EdgeTable, TypePhrases
 from test_fast_ruler import PATTERNS, WORDS, rulers
 
 # Words in several cases, so that LOWER and ORTH tell them apart.
@@ -120,3 +121,16 @@ def test_phrase_patterns_on_text_attributes_give_spacys_spans(attr):
     copy = spacy.blank("en").add_pipe("policylens_span_ruler", config={"phrase_matcher_attr": attr})
     copy.from_bytes(fast.to_bytes())
     assert check(reference, copy) > 100
+
+
+def test_edge_table_finds_every_key_and_nothing_else():
+    rng = random.Random(2)
+    for count in (0, 1, 5, 300, 5000):
+        keys = rng.sample(range(0, 10 ** 12), count) + list(range(count))  # spread and dense keys
+        keys = list(dict.fromkeys(keys))
+        table = EdgeTable(keys, [i * 7 for i in range(len(keys))])
+        queries = keys + [rng.randrange(0, 10 ** 12) for _ in range(2000)]
+        expected = {key: i * 7 for i, key in enumerate(keys)}
+        got = table.children(numpy.asarray(queries, dtype="int64")).tolist()
+        assert got == [expected.get(q, -1) for q in queries]
+

@@ -865,7 +865,8 @@ class CompiledTokenPatterns:
     def build(self) -> None:
         """Make what the first Doc would otherwise make: the PhraseMatcher, the combined automata
         and the hashed slot tries (when loading, not in the time of the first Doc)."""
-        self._plans(self.phrases.build()[4])
+        self.phrases.build()
+        self._plans(self.phrases.key_tuples())
         for key in self.prefix_keys:
             self._automaton(key)
         for _, after in self.chunked.values():
@@ -1138,7 +1139,7 @@ class CompiledTokenPatterns:
 
 
 # The phrase_matcher_attr values whose phrase patterns ``TypePhrases`` finds.
-TEXT_PHRASE_ATTRS = ("ORTH", "LOWER")
+PHRASE_ATTRS = ("ORTH", "LOWER")
 
 
 class _KeptPatterns:
@@ -1168,14 +1169,14 @@ class FastSpanRuler(BatchPipe, SpanRuler):
         super().clear()
         self.compiled = CompiledTokenPatterns(self.nlp.vocab, self.matcher_fuzzy_compare)
         self._pairs: Dict[int, Tuple[int, int]] = {}  # phrase match key -> hashes of its label and id
-        # The phrase patterns again, when they match on a text attribute (ORTH, LOWER): found
-        # through the numbers of the token texts instead of spaCy's PhraseMatcher (see
+        # The phrase patterns again, when they match on ORTH or LOWER: found through the numbers
+        # of the token texts for a batch of Docs instead of by spaCy's PhraseMatcher (see
         # type_phrases); match key -> the attribute values of its pattern Docs.
         attr = self.phrase_matcher_attr
         name = "ORTH" if attr is None else attr.upper() if isinstance(attr, str) else None
         name = "ORTH" if name == "TEXT" else name
         self._phrase_values: Dict[str, List[Tuple[int, ...]]] = {}
-        self.phrases: Optional[TypePhrases] = TypePhrases(self.nlp.vocab, name) if name in TEXT_PHRASE_ATTRS else None
+        self.phrases: Optional[TypePhrases] = TypePhrases(self.nlp.vocab, name) if name in PHRASE_ATTRS else None
 
     def _key_hashes(self) -> Dict[int, Tuple[int, int]]:
         """RETURNS (Dict[int, Tuple[int, int]]): The phrase matcher's match keys -> the hashes of

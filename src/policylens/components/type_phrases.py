@@ -21,7 +21,9 @@ from spacy.tokens import Doc
 from .doc_arrays import TEXT_ATTRS, text_array
 from .token_types import TypeValues
 
-# The attributes whose value follows from the token text (the Doc's ORTH).
+# The attributes whose value follows from the token text (the Doc's ORTH). (LEMMA, read per
+# token with ``doc.to_array`` and looked up in an ``EdgeTable``, took ~1.6x spaCy's
+# PhraseMatcher: the lookups of every token cost more than its hash map.)
 ATTRS = ("LOWER", "ORTH")
 
 
@@ -66,10 +68,10 @@ class TypePhrases:
     def build(self) -> tuple:
         """Compile the trie (else done at the first ``find``).
 
-        RETURNS (tuple): (the root's child per word number (-1: none), the sorted (node, word)
-            keys of the other edges, their child nodes, the terminal of each node (-1: none),
-            the keys of each terminal, the width of a key's word part, the word number of each
-            token text as ``TypeValues``).
+        RETURNS (tuple): (the root's child per word number (-1: none), the other edges by
+            their (node, word) key (``EdgeTable``), the terminal of each node (-1: none),
+            the keys of each terminal, the width of a key's word part, which words occur at
+            each depth, the word number of each token text as ``TypeValues``).
         """
         numbers: Dict[int, int] = {}  # word hash -> number (0: a word of no sequence)
         children: Dict[Tuple[int, int], int] = {}  # (node, word number) -> child node
@@ -86,6 +88,13 @@ class TypePhrases:
                 node = child
             terminal[node] = tuple(dict.fromkeys(terminal.get(node, ()) + tuple(keys)))
         width = len(numbers) + 1
+        # Per depth (1 on), which words some sequence has there: a cheap test that leaves most
+        # candidates out before the binary search of their (node, word) key.
+        longest = max((len(values) for values in self.sequences), default=1)
+        at_depth = numpy.zeros((longest + 1, width), dtype=bool)
+        for values in self.sequences:
+            for depth, h in enumerate(values):
+                at_depth[depth, numbers[h]] = True
         root = numpy.full(width, -1, dtype="int64")
         inner = sorted((node * width + number, child) for (node, number), child in children.items() if node)
         for (node, number), child in children.items():
@@ -96,8 +105,7 @@ class TypePhrases:
         terminals = numpy.full(size, -1, dtype="int64")
         for node, keys in terminal.items():
             terminals[node] = key_index[keys]
-        edge_keys = numpy.asarray([k for k, _ in inner] or [-1], dtype="int64")
-        edge_children = numpy.asarray([c for _, c in inner] or [0], dtype="int64")
+        edges = EdgeTable([k for k, _ in inner], [c for _, c in inner])
         # The word numbers in the order of their hashes: a Doc's new texts are looked up at once.
         by_hash = sorted(numbers.items())
         hashes = numpy.asarray([h for h, _ in by_hash] or [0], dtype="uint64")
@@ -110,9 +118,15 @@ class TypePhrases:
             where = numpy.minimum(numpy.searchsorted(hashes, values), len(hashes) - 1)
             return numpy.where(hashes[where] == values, word_of_hash[where], 0)
 
-        compiled = self._compiled = (root, edge_keys, edge_children, terminals, keys_of, width,
+        compiled = self._compiled = (root, edges, terminals, keys_of, width, at_depth,
                                      TypeValues(word_numbers, "int64", -1, per_token=True))
         return compiled
+
+    def key_tuples(self) -> List[Tuple[int, ...]]:
+        """RETURNS (List[Tuple[int, ...]]): Every tuple of keys that a group of matches may have
+        (the first item of ``find_batch``'s answer; compiles the trie if needed)."""
+        compiled = self._compiled
+        return (compiled if compiled is not None else self.build())[3]
 
     def find(self, doc: Doc) -> Tuple[List[Tuple[int, ...]], List[Tuple[Tuple[int, ...], List[int], List[int]]]]:
         """The matches in one Doc (``find_batch`` of one Doc)."""
@@ -132,7 +146,7 @@ class TypePhrases:
         compiled = self._compiled
         if compiled is None:
             compiled = self.build()
-        root, edge_keys, edge_children, terminals, keys_of, width, values = compiled
+        root, edges, terminals, keys_of, width, at_depth, values = compiled
         groups: List[list] = [[] for _ in docs]
         if not self.sequences:
             return keys_of, groups
@@ -149,7 +163,6 @@ class TypePhrases:
         starts = numpy.flatnonzero(nodes >= 0)
         nodes = nodes[starts]
         found_starts, found_ends, found_terms = [], [], []
-        last = len(edge_keys) - 1
         depth = 1
         while len(starts):
             terms = terminals[nodes]
@@ -158,11 +171,14 @@ class TypePhrases:
                 found_starts.append(starts[ended])
                 found_ends.append(starts[ended] + depth)
                 found_terms.append(terms[ended])
-            edge = nodes * width + words[starts + depth]
-            where = numpy.minimum(numpy.searchsorted(edge_keys, edge), last)
-            going = edge_keys[where] == edge
-            starts = starts[going]
-            nodes = edge_children[where[going]]
+            if depth == len(at_depth):
+                break
+            following = words[starts + depth]
+            maybe = at_depth[depth][following]
+            starts, nodes, following = starts[maybe], nodes[maybe], following[maybe]
+            children = edges.children(nodes * width + following)
+            going = children >= 0
+            starts, nodes = starts[going], children[going]
             depth += 1
         if not found_starts:
             return keys_of, groups
@@ -181,6 +197,51 @@ class TypePhrases:
         for lo, hi, doc_index, term in zip(firsts, bounds + [len(order)], doc_of, term_of):
             groups[doc_index].append((keys_of[term], local_starts[lo:hi], local_ends[lo:hi]))
         return keys_of, groups
+
+
+class EdgeTable:
+    """Integer keys -> values in an open-addressing hash table looked up in numpy: a
+    multiplication and a gather per key, where a binary search in sorted keys cost ~100 ns a
+    key (a cache miss per step). For the edges of a trie by their key (node * width + word)."""
+
+    _MULTIPLIER = numpy.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads nearby keys
+
+    def __init__(self, keys: Sequence[int], values: Sequence[int], missing: int = -1):
+        """keys (Sequence[int]): Distinct keys, 0 <= key < 2 ** 64. values (Sequence[int]): The
+        value of each (int64). missing (int): The value of a key not in the table."""
+        bits = max(4, (4 * len(keys)).bit_length())  # at most a quarter full: few probes
+        self.mask = (1 << bits) - 1
+        self.shift = numpy.uint64(64 - bits)
+        self.missing = missing
+        self.keys = numpy.zeros(1 << bits, dtype="uint64")
+        self.used = numpy.zeros(1 << bits, dtype=bool)
+        self.values = numpy.full(1 << bits, missing, dtype="int64")
+        for key, value in zip(keys, values):
+            slot = int(self._slots(numpy.asarray([key], dtype="uint64"))[0])
+            while self.used[slot]:
+                slot = (slot + 1) & self.mask
+            self.keys[slot], self.used[slot], self.values[slot] = key, True, value
+
+    def _slots(self, keys: numpy.ndarray) -> numpy.ndarray:
+        return ((keys * self._MULTIPLIER) >> self.shift).astype(numpy.intp)
+
+    def children(self, keys: numpy.ndarray) -> numpy.ndarray:
+        """The value of each key (int64 array), ``missing`` where the table has no such key.
+
+        keys (numpy.ndarray): Keys (uint64, or int64 >= 0).
+        """
+        keys = keys.astype(numpy.uint64, copy=False)
+        found = numpy.full(len(keys), self.missing, dtype="int64")
+        pending = numpy.arange(len(keys))
+        slots = self._slots(keys)
+        while len(pending):
+            hit = self.keys[slots] == keys[pending]
+            used = self.used[slots]
+            hit &= used
+            found[pending[hit]] = self.values[slots[hit]]
+            going_on = ~hit & used  # another key's slot: probe the next one
+            pending, slots = pending[going_on], (slots[going_on] + 1) & self.mask
+        return found
 
 
 _GAP = numpy.zeros(1, dtype="int64")  # between two Docs' words: a word of no sequence
