@@ -9,8 +9,10 @@ it is added, into the cheapest of three ways to find the same matches:
   LOWER, ORTH or TEXT to be one of some strings, with no operator or a bounded one: "?",
   "{n}", "{m,n}"). Repetitions are unrolled into single-token slots; the slots from the first
   required one on, as long as they spell at most ``MAX_EXPANSIONS`` word sequences and up to
-  the last required one among them, go into a
-  ``PhraseMatcher`` on LOWER (a hash lookup per token); where they match, the slots before and
+  the last required one among them, are matched on LOWER
+  (``type_phrases.TypePhrases``: the numbers of the token texts looked up in a table, the
+  sequences walked as a trie in numpy for a batch of Docs at once; called "the PhraseMatcher"
+  below, whose matches it returns); where they match, the slots before and
   after are checked token by token: for each group of patterns with the same entry chunk, once
   per Doc for all its matches (``SlotTrie``), after dropping the matches whose first required
   word after the chunk is not within reach. ORTH values that case could change are checked on
@@ -42,19 +44,20 @@ patterns went each way.
 import itertools
 import re
 import threading
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 import numpy
 from spacy.attrs import IDS
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import Matcher
 from spacy.pipeline.span_ruler import SpanRuler
 from spacy.tokens import Doc, Span
 
-from .batch_pipe import BatchPipe
+from .batch_pipe import MAX_BATCH_TOKENS, BatchPipe, token_batches
 from .doc_arrays import TEXT_ATTRS, text_array, text_list
 from .start_trie import StartTrie, keep_starts, trie_order
 from .token_nfa import CombinedNFA, TokenNFA
+from .type_phrases import TypePhrases
 
 # Word sequences per chunk of a pattern matched as phrases (and words per token at most).
 MAX_EXPANSIONS = 300
@@ -392,11 +395,20 @@ def _hashed(vocab, strings: Optional[FrozenSet[str]]) -> Optional[FrozenSet[int]
     return None if strings is None else frozenset(vocab.strings.add(string) for string in strings)
 
 
-def _passes(conditions: "DocConditions", start: int, alternatives: Sequence[tuple]) -> bool:
-    """Whether the ORTH checks (offset, ORTH hashes) of one of the alternatives hold for the
-    sequence at ``start``."""
-    orth = conditions.orth
-    return any(all(orth(start + offset) in allowed for offset, allowed in checks) for checks in alternatives)
+def _checked(orths: numpy.ndarray, starts: List[int], ends: List[int], checks: tuple) -> List[Tuple[int, int]]:
+    """The (start, end) sequences that pass ORTH checks.
+
+    orths (numpy.ndarray): The Doc's ORTH hashes.
+    starts (List[int]): Where the sequences start.
+    ends (List[int]): Where they end.
+    checks (tuple): (offset from the start, ORTH hashes allowed there), all of which must hold.
+    RETURNS (List[Tuple[int, int]]): The sequences that pass.
+    """
+    at = numpy.asarray(starts)
+    passed = [True] * len(starts)
+    for offset, allowed in checks:
+        passed = [ok and orth in allowed for ok, orth in zip(passed, orths[at + offset].tolist())]
+    return [(s, e) for s, e, ok in zip(starts, ends, passed) if ok]
 
 
 def condition(token: dict) -> Optional[Condition]:
@@ -639,9 +651,10 @@ class DocConditions:
         return self.arrays[attr]
 
     def orth(self, i: int) -> int:
-        """The ORTH hash of token ``i``, read from the token: ORTH checks look at few tokens,
-        fewer than reading the whole Doc's array costs."""
-        return self.doc[i].orth
+        """The ORTH hash of token ``i``, from the Doc's ORTH array: read once per Doc for the
+        numbers of the token texts (``token_types``), which the word sequences are found by;
+        a Token per check cost several times more."""
+        return int(self.array("ORTH")[i])
 
     def values(self, attr: str) -> list:
         """The Doc's values of a token attribute, as a list (not to be changed: LOWER and ORTH
@@ -801,61 +814,6 @@ class AnchoredPattern:
                 yield first + s, first + e
 
 
-class SharedPhrases:
-    """A PhraseMatcher on LOWER for many keys whose word sequences overlap.
-
-    The leading words of anchored patterns, the entry chunks of phrase groups and the words of
-    anchor conditions often share sequences ("we", "information about", a verb list): with a
-    PhraseMatcher key each, an occurrence is returned once per key. Here each sequence is added
-    once, under a key per set of keys that hold it, and a match says which keys it serves.
-    """
-
-    def __init__(self, vocab):
-        """vocab (Vocab): The pipeline's vocab."""
-        self.vocab = vocab
-        self.sequences: Dict[Tuple[str, ...], List[int]] = {}  # word sequence -> the keys that hold it
-        self._matcher: Optional[PhraseMatcher] = None
-        self._keys: Dict[int, Tuple[int, ...]] = {}  # PhraseMatcher key -> the keys it serves
-
-    def add(self, key: int, sequences: Iterable[Tuple[str, ...]]) -> None:
-        """Let ``key`` match the word sequences (lower case)."""
-        for words in sequences:
-            keys = self.sequences.setdefault(tuple(words), [])
-            if key not in keys:
-                keys.append(key)
-        self._matcher = None
-
-    def __len__(self) -> int:
-        return len(self.sequences)
-
-    @property
-    def served(self) -> Dict[int, Tuple[int, ...]]:
-        """PhraseMatcher key -> the keys it serves (as of the last ``build``)."""
-        return self._keys
-
-    def __call__(self, doc: Doc) -> Tuple[list, Dict[int, Tuple[int, ...]]]:
-        """The PhraseMatcher's matches in a Doc, and which keys each of its keys serves.
-
-        doc (Doc): The document.
-        RETURNS (Tuple[list, Dict[int, Tuple[int, ...]]]): ((key, start, end) matches, key -> keys).
-        """
-        if self._matcher is None:
-            self.build()
-        return (self._matcher(doc) if self.sequences else []), self._keys
-
-    def build(self) -> None:
-        """Make the PhraseMatcher of the sequences added so far (else done by the first call)."""
-        by_keys: Dict[Tuple[int, ...], List[Tuple[str, ...]]] = {}
-        for words, keys in self.sequences.items():
-            by_keys.setdefault(tuple(sorted(keys)), []).append(words)
-        self._matcher = PhraseMatcher(self.vocab, attr="LOWER")
-        self._keys = {}
-        for number, (keys, sequences) in enumerate(by_keys.items()):
-            name = f"policylens.words.{number}"
-            self._matcher.add(name, [Doc(self.vocab, words=list(words)) for words in sequences])
-            self._keys[self.vocab.strings.add(name)] = keys
-
-
 class CompiledTokenPatterns:
     """Token patterns split into phrase, anchored and full matchers; see the module docstring."""
 
@@ -867,7 +825,9 @@ class CompiledTokenPatterns:
         """
         self.vocab = vocab
         self.fuzzy_compare = fuzzy_compare
-        self.phrases = SharedPhrases(vocab)
+        # The word sequences of phrase groups' entry chunks, anchored patterns' leading words and
+        # anchor conditions, each sequence once with the keys it serves.
+        self.phrases = TypePhrases(vocab, "LOWER")
         # phrase key -> (group, ORTH checks); group -> (slots before the entry chunk, slots after).
         # Patterns with the same entry chunk and no slots before it share a group.
         self.phrase_keys: Dict[int, Tuple[int, tuple]] = {}
@@ -890,7 +850,7 @@ class CompiledTokenPatterns:
         self._regexes: Dict[str, Tuple[object, Dict[int, bool]]] = {}
         self._cond_hashes: Dict[Condition, FrozenSet[int]] = {}
         self._automata: Dict[int, tuple] = {}  # see _automaton
-        self._served_plans: Optional[Tuple[dict, dict]] = None  # see _plans
+        self._served_plans: Optional[Tuple[list, dict]] = None  # see _plans
         self.counts = {"phrase": 0, "anchored": 0, "full": 0, "never": 0, "sequences": 0}
 
     def hash_conditions(self, attr: str, kind: str) -> "HashConditions":
@@ -906,7 +866,7 @@ class CompiledTokenPatterns:
         """Make what the first Doc would otherwise make: the PhraseMatcher, the combined automata
         and the hashed slot tries (when loading, not in the time of the first Doc)."""
         self.phrases.build()
-        self._plans(self.phrases.served)
+        self._plans(self.phrases.key_tuples())
         for key in self.prefix_keys:
             self._automaton(key)
         for _, after in self.chunked.values():
@@ -1061,16 +1021,18 @@ class CompiledTokenPatterns:
         self.anchored[index] = (label, pattern_id, anchored)
         return "anchored"
 
-    def __call__(self, doc: Doc) -> Set[Tuple[int, int, str, str]]:
+    def __call__(self, doc: Doc, hits: Optional[tuple] = None) -> Set[Tuple[int, int, int, int]]:
         """Match the compiled patterns.
 
         doc (Doc): The document.
+        hits (Optional[tuple]): ``self.phrases.find`` of the Doc, when found already (for a
+            batch of Docs at once, ``find_batch``).
         RETURNS (Set[Tuple[int, int, int, int]]): (start, end, label, id) of every match, label
             and id as string hashes (id 0 when the pattern has none).
         """
         found: Set[Tuple[int, int, int, int]] = set()
         conditions = DocConditions(doc, self)  # the Doc's arrays, read once for all patterns
-        starts, entries = self._phrase_hits(doc, conditions)
+        starts, entries = self._phrase_hits(hits if hits is not None else self.phrases.find(doc), conditions)
         self._match_groups(entries, conditions, found)
         for key, cond in self.phrase_conditions.items():
             conditions.found[cond] = sorted(starts.pop(key, ()))
@@ -1083,55 +1045,60 @@ class CompiledTokenPatterns:
                 found.add((start, end) + self.keys[key])
         return found
 
-    def _phrase_hits(self, doc: Doc, conditions: "DocConditions") -> Tuple[Dict[int, List[int]], Dict[int, Set[Tuple[int, int]]]]:
-        """Run the PhraseMatcher and sort its matches by what they serve.
+    def _phrase_hits(self, hits: tuple, conditions: "DocConditions") -> Tuple[Dict[int, List[int]], Dict[int, Set[Tuple[int, int]]]]:
+        """Sort the matches of the word sequences by what they serve.
 
-        doc (Doc): The document.
+        hits (tuple): ``self.phrases.find`` of the Doc: (the key tuples, the groups of matches).
         conditions (DocConditions): The Doc's conditions (for ORTH checks).
         RETURNS (Tuple[dict, dict]): (prefix or condition key -> starts of its words,
             phrase group -> (start, end) of the matches of its entry chunk).
         """
         starts: Dict[int, List[int]] = {}
         entries: Dict[int, Set[Tuple[int, int]]] = {}
-        matches, served = self.phrases(doc)
-        plans = self._plans(served)
-        for match_key, start, end in matches:
-            for start_key, group, checks in plans[match_key]:
+        keys_of, groups = hits
+        plans = self._plans(keys_of)
+        for keys, group_starts, group_ends in groups:
+            for start_key, group, checks in plans[keys]:
                 if start_key:
                     found = starts.get(start_key)
                     if found is None:
-                        starts[start_key] = [start]
+                        starts[start_key] = list(group_starts)
                     else:
-                        found.append(start)
-                if group is None or (checks and not _passes(conditions, start, (checks,))):
+                        found.extend(group_starts)
+                if group is None:
                     continue
-                spans = entries.get(group)
-                if spans is None:
-                    entries[group] = {(start, end)}
+                if checks:
+                    spans = _checked(conditions.array("ORTH"), group_starts, group_ends, checks)
                 else:
-                    spans.add((start, end))
+                    spans = zip(group_starts, group_ends)
+                known = entries.get(group)
+                if known is None:
+                    entries[group] = set(spans)
+                else:
+                    known.update(spans)
+        entries = {group: spans for group, spans in entries.items() if spans}
         return starts, entries
 
-    def _plans(self, served: Dict[int, Tuple[int, ...]]) -> Dict[int, Tuple[Tuple[int, Optional[int], tuple], ...]]:
-        """What a match of each PhraseMatcher key is for, worked out once (a Doc has thousands of
+    def _plans(self, keys_of: List[Tuple[int, ...]]) -> Dict[Tuple[int, ...], Tuple[Tuple[int, Optional[int], tuple], ...]]:
+        """What a match under each tuple of keys is for, worked out once (a Doc has thousands of
         matches): (prefix or condition key whose starts it gives, 0 when none; phrase group whose
-        entry chunk it is, None when none; the ORTH checks of that chunk) per key it serves.
+        entry chunk it is, None when none; the ORTH checks of that chunk) per key.
 
-        served (Dict[int, Tuple[int, ...]]): PhraseMatcher key -> the keys it serves (SharedPhrases).
+        keys_of (List[Tuple[int, ...]]): The key tuples of the matches (``TypePhrases``).
         """
         known = self._served_plans
-        if known is not None and known[0] is served:
+        if known is not None and known[0] is keys_of:
             return known[1]
         plans = {}
-        for match_key, keys in served.items():
+        for keys in keys_of:
             plan = []
             for key in keys:
                 start_key = key if key in self.prefix_keys or key in self.phrase_conditions else 0
                 group, checks = self.phrase_keys.get(key, (None, ()))
                 if start_key or group is not None:
                     plan.append((start_key, group, checks))
-            plans[match_key] = tuple(plan)
-        self._served_plans = (served, plans)  # one assignment: threads see both or neither
+            plans[keys] = tuple(plan)
+        self._served_plans = (keys_of, plans)  # one assignment: threads see both or neither
         return plans
 
     def _match_groups(self, entries: Dict[int, Set[Tuple[int, int]]], conditions: "DocConditions", found: set) -> None:
@@ -1171,6 +1138,26 @@ class CompiledTokenPatterns:
                 found.update([(start, end) + tags[number] for number, end in combined.ends(conditions, start, n, tuple(sorted(patterns)))])
 
 
+# The phrase_matcher_attr values whose phrase patterns ``TypePhrases`` finds.
+PHRASE_ATTRS = ("ORTH", "LOWER")
+
+
+class _KeptPatterns:
+    """A PhraseMatcher that hands the pattern Docs added to it to a callback as well."""
+
+    def __init__(self, matcher, keep):
+        """matcher (PhraseMatcher): Where the patterns go. keep (Callable[[str, list], None]): Called with (key, Docs)."""
+        self.matcher = matcher
+        self.keep = keep
+
+    def add(self, key, docs, *args, **kwargs):
+        self.keep(key, docs)
+        return self.matcher.add(key, docs, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.matcher, name)
+
+
 class FastSpanRuler(BatchPipe, SpanRuler):
     """spaCy's SpanRuler, matching its token patterns through ``CompiledTokenPatterns``.
 
@@ -1182,6 +1169,14 @@ class FastSpanRuler(BatchPipe, SpanRuler):
         super().clear()
         self.compiled = CompiledTokenPatterns(self.nlp.vocab, self.matcher_fuzzy_compare)
         self._pairs: Dict[int, Tuple[int, int]] = {}  # phrase match key -> hashes of its label and id
+        # The phrase patterns again, when they match on ORTH or LOWER: found through the numbers
+        # of the token texts for a batch of Docs instead of by spaCy's PhraseMatcher (see
+        # type_phrases); match key -> the attribute values of its pattern Docs.
+        attr = self.phrase_matcher_attr
+        name = "ORTH" if attr is None else attr.upper() if isinstance(attr, str) else None
+        name = "ORTH" if name == "TEXT" else name
+        self._phrase_values: Dict[str, List[Tuple[int, ...]]] = {}
+        self.phrases: Optional[TypePhrases] = TypePhrases(self.nlp.vocab, name) if name in PHRASE_ATTRS else None
 
     def _key_hashes(self) -> Dict[int, Tuple[int, int]]:
         """RETURNS (Dict[int, Tuple[int, int]]): The phrase matcher's match keys -> the hashes of
@@ -1203,13 +1198,30 @@ class FastSpanRuler(BatchPipe, SpanRuler):
         # those that set the matched attribute change the result, and running the rest over
         # thousands of phrases made loading the pipeline several times slower.
         with self.nlp.select_pipes(disable=self._pipes_not_setting_match_attr()):
-            super().add_patterns(patterns)
+            if self.phrases is None:
+                super().add_patterns(patterns)
+            else:  # the pattern Docs are kept as they go into the PhraseMatcher
+                matcher = self.phrase_matcher
+                self.phrase_matcher = _KeptPatterns(matcher, self._keep_phrase)
+                try:
+                    super().add_patterns(patterns)
+                finally:
+                    self.phrase_matcher = matcher
+            if self.phrases is not None:
+                self.phrases.build()
         self._pairs = {}
         for index, entry in enumerate(patterns, start=offset):
             if isinstance(entry["pattern"], list):
                 self.compiled.add(index, entry["label"], entry.get("id", ""), entry["pattern"])
         self.compiled.build()  # when loading, not at the first Doc
         self._key_hashes()
+
+    def _keep_phrase(self, key: str, docs: Sequence[Doc]) -> None:
+        """Add pattern Docs that go into the PhraseMatcher under ``key`` to ``self.phrases``."""
+        attr = IDS[self.phrases.attr]
+        values = [tuple(doc.to_array(attr).tolist()) for doc in docs]
+        self._phrase_values.setdefault(key, []).extend(values)
+        self.phrases.add_hashes(self.nlp.vocab.strings.add(key), values)
 
     def _pipes_not_setting_match_attr(self) -> List[str]:
         """RETURNS (List[str]): The enabled components before this ruler that do not assign the
@@ -1226,6 +1238,12 @@ class FastSpanRuler(BatchPipe, SpanRuler):
 
     def _recompile(self) -> None:
         self._pairs = {}
+        if self.phrases is not None:  # the phrase patterns left in the PhraseMatcher
+            self._phrase_values = {key: values for key, values in self._phrase_values.items() if key in self.phrase_matcher}
+            self.phrases = TypePhrases(self.nlp.vocab, self.phrases.attr)
+            for key, values in self._phrase_values.items():
+                self.phrases.add_hashes(self.nlp.vocab.strings.add(key), values)
+            self.phrases.build()
         self.compiled = CompiledTokenPatterns(self.nlp.vocab, self.matcher_fuzzy_compare)
         for index, entry in enumerate(self._patterns):
             if isinstance(entry["pattern"], list):
@@ -1242,13 +1260,70 @@ class FastSpanRuler(BatchPipe, SpanRuler):
         super().remove_by_id(pattern_id)
         self._recompile()
 
-    def match(self, doc: Doc) -> List[Span]:
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
+        """Annotate Docs a batch at a time (``BatchPipe.pipe``), the word sequences of the
+        compiled patterns found for the whole batch at once.
+
+        stream (Iterable[Doc]): The Docs.
+        batch_size (int): Docs annotated before the first of them is yielded.
+        YIELDS (Doc): The annotated Docs, in order.
+        """
+        error_handler = self.get_error_handler()
+        for batch in token_batches(stream, batch_size, MAX_BATCH_TOKENS):
+            try:
+                keys_of, groups = self.compiled.phrases.find_batch(batch)
+                hits = [(keys_of, doc_groups) for doc_groups in groups]
+                if self.phrases is not None:
+                    keys_of, groups = self.phrases.find_batch(batch)
+                    hits = [(doc_hits, (keys_of, doc_groups)) for doc_hits, doc_groups in zip(hits, groups)]
+                else:
+                    hits = [(doc_hits, None) for doc_hits in hits]
+            except Exception:  # each Doc on its own, so that the one at fault is reported
+                hits = [(None, None)] * len(batch)
+            done = []
+            for doc, (doc_hits, phrase_hits) in zip(batch, hits):
+                try:
+                    done.append(self._annotate(doc, doc_hits, phrase_hits))
+                except Exception as error:
+                    error_handler(self.name, self, [doc], error)
+            yield from done
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Add the spans of the patterns to a Doc (as spaCy's ``SpanRuler``).
+
+        doc (Doc): The document.
+        RETURNS (Doc): The Doc.
+        """
+        return self._annotate(doc, None, None)
+
+    def _annotate(self, doc: Doc, hits: Optional[tuple], phrase_hits: Optional[tuple]) -> Doc:
+        """SpanRuler.__call__, with the word sequences maybe found already (see ``match``)."""
+        error_handler = self.get_error_handler()
+        try:
+            self.set_annotations(doc, self.match(doc, hits, phrase_hits))
+            return doc
+        except Exception as e:
+            return error_handler(self.name, self, [doc], e)
+
+    def match(self, doc: Doc, hits: Optional[tuple] = None, phrase_hits: Optional[tuple] = None) -> List[Span]:
         """The spans of every pattern, deduplicated and sorted, as spaCy's SpanRuler returns them.
 
         doc (Doc): The document.
+        hits (Optional[tuple]): The compiled patterns' word sequences in the Doc, when found
+            already (``TypePhrases.find``).
+        phrase_hits (Optional[tuple]): The same for the phrase patterns (``self.phrases``).
         RETURNS (List[Span]): The matches.
         """
         self._require_patterns()
+        found = self.compiled(doc, hits)
+        if self.phrases is not None:
+            pairs = self._key_hashes()
+            keys_of, groups = phrase_hits if phrase_hits is not None else self.phrases.find(doc)
+            for keys, starts, ends in groups:
+                for key in keys:
+                    pair = pairs[key]
+                    found.update([(start, end) + pair for start, end in zip(starts, ends)])
+            return self._spans(doc, found)
         phrase_matches = []
         # An empty PhraseMatcher still costs a pass over the Doc. (spaCy's SpanRuler silences
         # W036 around its matchers; only the Matcher warns it, and a Matcher without patterns
@@ -1256,10 +1331,14 @@ class FastSpanRuler(BatchPipe, SpanRuler):
         # threads sharing the ruler.)
         if len(self.phrase_matcher):
             phrase_matches = self.phrase_matcher(doc)
-        found = self.compiled(doc)
         if phrase_matches:
             pairs = self._key_hashes()
             found.update([(start, end) + pairs[key] for key, start, end in phrase_matches])
+        return self._spans(doc, found)
+
+    @staticmethod
+    def _spans(doc: Doc, found: Set[Tuple[int, int, int, int]]) -> List[Span]:
+        """The Spans of (start, end, label, id) matches (hashes), without empty ones, sorted."""
         # spaCy sorts Spans by (start_char, end_char, label, kb_id, id): the same order as token
         # offsets and the hashes of label and id, so the tuples are sorted before any Span is made.
         # Spans are made from the hashes, which the Span would otherwise look up per span.

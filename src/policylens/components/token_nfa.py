@@ -115,7 +115,7 @@ class CombinedNFA:
             self.start_states.append(self.closure[nfa.start + offset][0] if nfa.start is not None else ())
             offset += len(nfa.token)
         self.initial: Dict[Tuple[int, ...], FrozenSet[int]] = {}  # patterns -> their states at a start
-        self.tokens_of: Dict[FrozenSet[int], Tuple[int, ...]] = {}
+        self.tokens_of: Dict[FrozenSet[int], tuple] = {}  # states -> _moves(states)
         self.steps: Dict[Tuple[FrozenSet[int], int], Tuple[FrozenSet[int], FrozenSet[int]]] = {}
 
     def ends(self, conditions: "DocConditions", start: int, n: int, patterns: Tuple[int, ...]) -> List[Tuple[int, int]]:
@@ -140,9 +140,10 @@ class CombinedNFA:
         while True:
             if pos == n or not reach:
                 return found
-            tokens = tokens_of.get(reach)
-            if tokens is None:
-                tokens = tokens_of[reach] = tuple(sorted({self.test_of[state] for state in reach}))
+            moves = tokens_of.get(reach)
+            if moves is None:
+                moves = tokens_of[reach] = self._moves(reach)
+            tokens = moves[0]
             passed = 0
             for bit, number in enumerate(tokens):
                 key = number * stride + pos
@@ -155,20 +156,38 @@ class CombinedNFA:
             if step is None:
                 if len(steps) > STEP_MEMO_SIZE:
                     steps.clear()
-                step = steps[(reach, passed)] = self._step(reach, tokens, passed)
+                step = steps[(reach, passed)] = self._step(moves[1], passed)
             reach, accepted = step
             pos += 1
             for number in accepted:
                 found.append((number, pos))
 
-    def _step(self, reach: FrozenSet[int], tokens: Tuple[int, ...], passed: int) -> Tuple[FrozenSet[int], FrozenSet[int]]:
-        """The states after one token, and the patterns whose match ends after it."""
+    def _moves(self, reach: FrozenSet[int]) -> Tuple[Tuple[int, ...], Tuple[Tuple[int, Tuple[int, ...], int], ...]]:
+        """What a set of states reads and where each state goes, worked out once per set.
+
+        reach (FrozenSet[int]): States.
+        RETURNS (Tuple[tuple, tuple]): (the numbers of the tests its states read, sorted; per
+            state: (the bit of its test's verdict, the states after it reads a token, the
+            pattern whose match ends there or -1)).
+        """
+        tokens = tuple(sorted({self.test_of[state] for state in reach}))
+        moves = []
+        for state in reach:
+            step_reach, step_accept = self.closure[self.advance[state]]
+            moves.append((tokens.index(self.test_of[state]), step_reach, self.owner[state] if step_accept else -1))
+        return tokens, tuple(moves)
+
+    @staticmethod
+    def _step(moves: Tuple[Tuple[int, Tuple[int, ...], int], ...], passed: int) -> Tuple[FrozenSet[int], FrozenSet[int]]:
+        """The states after one token, and the patterns whose match ends after it.
+
+        moves (tuple): ``_moves(reach)[1]``. passed (int): The verdicts, a bit per test.
+        """
         following: Set[int] = set()
         accepted: Set[int] = set()
-        for state in reach:
-            if passed >> tokens.index(self.test_of[state]) & 1:
-                step_reach, step_accept = self.closure[self.advance[state]]
+        for bit, step_reach, owner in moves:
+            if passed >> bit & 1:
                 following.update(step_reach)
-                if step_accept:
-                    accepted.add(self.owner[state])
+                if owner >= 0:
+                    accepted.add(owner)
         return frozenset(following), frozenset(accepted)

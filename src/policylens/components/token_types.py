@@ -117,7 +117,9 @@ TYPE_IDS = TypeIds()
 class TypeValues:
     """One value per distinct token text for one component, spread over a Doc's tokens.
 
-    compute(doc, orths) gives the values of texts (ORTH hashes) that occur in ``doc``.
+    compute(doc, orths) gives the values of texts (ORTH hashes) that occur in ``doc``; with
+    ``per_token``, compute(doc, positions) gives the values of the Doc's tokens at positions (a
+    numpy array), for values that numpy finds for many tokens at once from the Doc's columns.
     ``missing`` marks a number whose value is not computed yet: compute must never return it.
     """
 
@@ -127,16 +129,20 @@ class TypeValues:
         dtype: str,
         missing,
         types: Optional[TypeIds] = None,
+        per_token: bool = False,
     ):
         """compute (Callable[[Doc, List[int]], List]): Values of ORTH hashes, in order.
         dtype (str): The values' numpy type.
         missing: The value that marks "not computed yet".
         types (Optional[TypeIds]): The numbering (default: the process's ``TYPE_IDS``).
+        per_token (bool): ``compute`` takes token positions (numpy.ndarray) instead of ORTH
+            hashes; it may be given several tokens of one text, and must give them one value.
         """
         self.compute = compute
         self.dtype = dtype
         self.missing = missing
         self.types = types if types is not None else TYPE_IDS
+        self.per_token = per_token
         self.clear()
 
     def clear(self) -> None:
@@ -164,7 +170,12 @@ class TypeValues:
             self._values = values = grown
         found = values[ids]
         unknown = found == self.missing
-        if unknown.any():
+        if unknown.any() and self.per_token:
+            positions = numpy.flatnonzero(unknown)
+            computed = numpy.asarray(self.compute(doc, positions), dtype=self.dtype)
+            values[ids[positions]] = computed
+            found[positions] = computed
+        elif unknown.any():
             new_ids = numpy.unique(ids[unknown])
             new_orths = self.types.orths(new_ids).tolist()
             values[new_ids] = numpy.asarray(self.compute(doc, new_orths), dtype=self.dtype)
