@@ -7,8 +7,8 @@ words of the sequences get small numbers and every distinct text the number of i
 per process (``token_types.TypeValues``, over the numbers ``token_types.TYPE_IDS`` keeps for
 the Doc's texts): a Doc's words are one gather from a small table. The sequences form a trie of
 word numbers; the tokens that start one of them are its candidates, and each step extends all
-candidates by a token at once (a binary search of (node, word) keys), so Python only sees the
-groups of matches.
+candidates by a token at once (a hash-table lookup of their (node, word) keys, ``EdgeTable``),
+so Python only sees the groups of matches.
 
 ``TypePhrases.find`` returns the same (key, start, end) matches as a ``PhraseMatcher`` on the
 same attribute with the same sequences, grouped by key.
@@ -89,7 +89,7 @@ class TypePhrases:
             terminal[node] = tuple(dict.fromkeys(terminal.get(node, ()) + tuple(keys)))
         width = len(numbers) + 1
         # Per depth (1 on), which words some sequence has there: a cheap test that leaves most
-        # candidates out before the binary search of their (node, word) key.
+        # candidates out before the look-up of their (node, word) key.
         longest = max((len(values) for values in self.sequences), default=1)
         at_depth = numpy.zeros((longest + 1, width), dtype=bool)
         for values in self.sequences:
