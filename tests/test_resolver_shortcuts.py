@@ -155,7 +155,8 @@ def test_rules_skipped_for_quiet_neighbours_would_have_dropped_nothing(nlp):
     # A twin whose neighbour word sets hold every word: it runs the rules for every span.
     every_word = frozenset(word for doc in plain for word in DocContext(doc).lower)
     twin = SpanResolver().from_bytes(resolver.to_bytes())
-    twin._party_after_words = twin._party_before_words = twin._dt_after_words = every_word
+    twin._party_after_words = twin._party_before_words = twin._named_before_words = every_word
+    twin._dt_after_words = twin._dt_before_words = every_word
     candidates = resolved = 0
     for doc, twin_doc in zip(plain, checked):
         candidates += len(doc.spans["policylens"])
