@@ -11,7 +11,14 @@ import spacy
 import srsly
 
 from policylens.components.doc_context import DocContext
-from policylens.components.first_party import BEFORE_STARTS, FirstParty, _find_all, _matches_at
+from policylens.components.first_party import (
+    BEFORE_STARTS,
+    FirstParty,
+    _find_all,
+    _matches_at,
+    before_starts,
+    first_lines,
+)
 
 RULES = Path(__file__).parent.parent / "patterns" / "context_rules.json"
 PIECES = [
@@ -29,6 +36,11 @@ PIECES = [
     "\u0130stanbul Pine is committed",
     "x",
     " ",
+    # Long names, separators with two runs of white space, and many words before a cue.
+    "Alder  of  Birch  &  Cedar  and  Dune  for  Elm  de  Fir is committed",
+    "the Alder , Birch , Cedar , Dune , Elm , Fir , Gum is dedicated",
+    "Some words here and there before it all, then Holly Ivy Juniper is committed",
+    " Kapok Larch is committed and Maple　is committed",
 ]
 
 
@@ -47,6 +59,9 @@ def test_before_regex_tried_at_its_starts_finds_what_finditer_finds():
         starts = _find_all(text, BEFORE_STARTS) | {0}
         expected = [(m.span(), m.group(1)) for m in regex.finditer(text)]
         assert [(m.span(), m.group(1)) for m in _matches_at(regex, text, starts)] == expected
+        # Only the starts a few words before a cue: the same matches.
+        cues = sorted(_find_all(text, first_party.before_cues))
+        assert [(m.span(), m.group(1)) for m in _matches_at(regex, text, before_starts(text, starts, cues))] == expected
         found += len(expected)
     assert found > 100  # the texts do hold names before cues
 
@@ -81,3 +96,11 @@ def test_tokens_before_group_nouns_are_those_one_to_seven_tokens_before_a_noun()
     assert expected and expected[-1] < len(doc) - 3  # the last words come after every noun
     assert first_party.before_group_nouns(DocContext(doc)) == expected
     assert first_party.before_group_nouns(DocContext(nlp("No such words here."))) == []
+
+
+def test_first_lines_are_the_first_lines_with_words():
+    rng = random.Random(3)
+    for text in texts(rng, 300):
+        text = text.replace(". ", rng.choice([".\n", ".\r\n \n", ".\u2028", ". "]))
+        for count in (1, 4):
+            assert first_lines(text, count) == [line for line in text.splitlines() if line.strip()][:count]

@@ -127,6 +127,56 @@ def _matches_at(regex: Pattern, text: str, starts: Iterable[int]) -> Iterator[Ma
             end = max(match.end(), at + 1)
 
 
+# A match of ``FirstParty.before_re`` holds at most this many runs of white space before its
+# cue: one after its first part ("the ", ". "), two in each of the five separators between its
+# six name words (" of ", " & ") and one before the cue.
+BEFORE_MAX_SPACES = 12
+
+
+def before_starts(text: str, starts: Iterable[int], cues: Sequence[int]) -> List[int]:
+    """The offsets among ``starts`` where a ``FirstParty.before_re`` match may begin.
+
+    A match ends in a cue, after at most ``BEFORE_MAX_SPACES`` runs of white space: an offset
+    with no cue after it, or with more runs than that between it and the next cue, begins
+    none (a later cue lies further still). Offsets far before every cue are dropped so.
+
+    text (str): The text searched.
+    starts (Iterable[int]): Offsets where a match may begin (``BEFORE_STARTS``).
+    cues (Sequence[int]): Sorted offsets where a cue of the regex begins in ``text``.
+    RETURNS (List[int]): The offsets of ``starts`` left, sorted.
+    """
+    # Per cue: the first offset with at most BEFORE_MAX_SPACES runs before it. ``rsplit`` keeps
+    # the text before the last BEFORE_MAX_SPACES words (``str.split`` and ``re``'s ``\s`` agree
+    # on what white space is): from within it, that many runs and the one before the cue follow.
+    bounds = []
+    for cue in cues:
+        parts = text[:cue].rsplit(None, BEFORE_MAX_SPACES)
+        bounds.append(len(parts[0]) if len(parts) > BEFORE_MAX_SPACES else 0)
+    kept = []
+    for at in sorted(starts):
+        after = bisect.bisect_right(cues, at)
+        if after < len(cues) and at >= bounds[after]:
+            kept.append(at)
+    return kept
+
+
+def first_lines(text: str, count: int) -> List[str]:
+    """The first ``count`` lines of ``text`` that hold more than white space.
+
+    text (str): A text.
+    count (int): How many lines.
+    RETURNS (List[str]): ``[l for l in text.splitlines() if l.strip()][:count]``, without
+        testing the lines after them.
+    """
+    lines = []
+    for line in text.splitlines():
+        if line.strip():
+            lines.append(line)
+            if len(lines) == count:
+                break
+    return lines
+
+
 def paren_pairs(openings: numpy.ndarray, closes: numpy.ndarray) -> List[Tuple[int, int]]:
     """Each "(" with the first ")" after it, where that comes within 60 tokens.
 
@@ -299,7 +349,7 @@ class FirstParty:
             sent_start = context.sentence_start(paren)
             regions.append((max(sent_start, paren - 25), paren))
         head = self._head(doc, context)
-        for line in [l for l in head.splitlines() if l.strip()][:4]:
+        for line in first_lines(head, 4):
             if len(line.split()) <= 10 and self.title_re.search(line):
                 rest = self.title_re.sub(" ", line)
                 rest = TITLE_END_RE.split(rest)[0]
@@ -307,12 +357,14 @@ class FirstParty:
                 rest = TITLE_EDGES_RE.sub(" ", rest.strip())
                 if rest.strip() and len(rest.split()) <= 6 and any(c.isupper() for c in rest):
                     self._add(names, rest)
-        if any(cue in head for cue in self.before_cues):
-            # A match starts at the text's start, at a sentence mark or at "the"/"The": only
-            # those places are tried (``finditer`` would try every character).
+        cues = _find_all(head, self.before_cues)
+        if cues:
+            # A match starts at the text's start, at a sentence mark or at "the"/"The", a few
+            # words before a cue: only those places are tried (``finditer`` would try every
+            # character).
             starts = _find_all(head, BEFORE_STARTS)
             starts.add(0)
-            for match in _matches_at(self.before_re, head, starts):
+            for match in _matches_at(self.before_re, head, before_starts(head, starts, sorted(cues))):
                 self._add(names, match.group(1))
         folded = cue_folded(head) if self.ascii_cues else None
         for match in _cue_matches(self.after_re, head, folded, self.after_cues):

@@ -545,18 +545,27 @@ class SpanResolver(BatchPipe):
         strings = doc.vocab.strings
         first_party = self._first_party
         dropped = set()
-        # One decision per (text, entry): names repeat. A span of one or two tokens is known by
-        # its ORTH ids and its length in characters, which tell whether a space parts the two
-        # (a token's text is its ORTH string): its text is joined only the first time.
+        known = self._facts.get
+        # One decision per (text, entry): names repeat. A span's text is a slice of the text the
+        # tokenizer was given, at the span's character offsets; without that text, a span of one
+        # or two tokens is known by its ORTH ids and its length in characters, which tell
+        # whether a space parts the two (a token's text is its ORTH string), and its text is
+        # joined only the first time. Without names, no span names the first party.
         verdicts: Dict[tuple, bool] = {}
-        orth = text_array(doc, ORTH)  # read by the rulers already
+        source = context.source
+        orth = text_array(doc, ORTH) if names and source is None else None  # read by the rulers already
         for i in parties:
             start, end, _, span_id, span = records[i]
             if regions and within(start, end, regions):
                 dropped.add(i)
                 continue
-            entry = self.facts(span_id, strings).entry
-            if end - start <= 2:
+            if not names:
+                continue
+            entry = (known(span_id) or self.facts(span_id, strings)).entry
+            if source is not None:
+                text = source[span.start_char : span.end_char]
+                key = (text, entry)
+            elif end - start <= 2:
                 text = None
                 key = (*orth[start:end].tolist(), span.end_char - span.start_char, entry)
             else:
