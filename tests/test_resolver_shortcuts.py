@@ -22,6 +22,7 @@ from policylens.components.span_overlap import (
     drop_parties_inside,
     filter_records,
     longest_per_label,
+    resolve_all,
     resolve_overlaps,
 )
 from policylens.labels import LABELS
@@ -118,8 +119,9 @@ def test_resolve_overlaps_keeps_what_the_tuple_functions_keep(empty):
     rng = random.Random(13)
     for trial in range(300):
         length = rng.randrange(5, 400)
-        # Mostly at or above ARRAY_MIN_RECORDS (the array path), some below; now and then a
-        # label outside LABELS or an empty record (the tuple path).
+        # Clusters of overlapping records of one label or several among lone records (the
+        # cluster path); mostly at or above ARRAY_MIN_RECORDS (resolve_all's array path), some
+        # below; now and then a label outside LABELS or an empty record (resolve_all's tuple path).
         count = rng.choice([3, ARRAY_MIN_RECORDS - 1, ARRAY_MIN_RECORDS, ARRAY_MIN_RECORDS + 150])
         records = []
         for position in range(count):
@@ -128,9 +130,10 @@ def test_resolve_overlaps_keeps_what_the_tuple_functions_keep(empty):
             label = rng.choice(labels + ([get_string_id("OTHER")] if trial % 10 == 0 else []))
             records.append((start, end, label, rng.randrange(3), position))
         expected = drop_parties_inside(longest_per_label(records, length), party, data_type)
-        kept, shown = resolve_overlaps(records, length, party, data_type)
-        assert kept == expected
-        assert shown == filter_records(expected, length)
+        for resolve in (resolve_overlaps, resolve_all):
+            kept, shown = resolve(records, length, party, data_type)
+            assert kept == expected
+            assert shown == filter_records(expected, length)
 
 
 # Sentences where the context rules drop spans, and others where they keep them.
