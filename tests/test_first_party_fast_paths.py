@@ -16,8 +16,10 @@ from policylens.components.first_party import (
     FirstParty,
     _find_all,
     _matches_at,
+    NAME_AT_END_RE,
     before_starts,
     first_lines,
+    name_at_end_start,
 )
 
 RULES = Path(__file__).parent.parent / "patterns" / "context_rules.json"
@@ -60,8 +62,8 @@ def test_before_regex_tried_at_its_starts_finds_what_finditer_finds():
         expected = [(m.span(), m.group(1)) for m in regex.finditer(text)]
         assert [(m.span(), m.group(1)) for m in _matches_at(regex, text, starts)] == expected
         # Only the starts a few words before a cue: the same matches.
-        cues = sorted(_find_all(text, first_party.before_cues))
-        assert [(m.span(), m.group(1)) for m in _matches_at(regex, text, before_starts(text, starts, cues))] == expected
+        cues = _find_all(text, first_party.before_cues)
+        assert [(m.span(), m.group(1)) for m in _matches_at(regex, text, before_starts(text, cues))] == expected
         found += len(expected)
     assert found > 100  # the texts do hold names before cues
 
@@ -104,3 +106,20 @@ def test_first_lines_are_the_first_lines_with_words():
         text = text.replace(". ", rng.choice([".\n", ".\r\n \n", ".\u2028", ". "]))
         for count in (1, 4):
             assert first_lines(text, count) == [line for line in text.splitlines() if line.strip()][:count]
+
+
+def test_a_name_at_the_end_is_found_from_its_last_words():
+    rng = random.Random(4)
+    found = 0
+    for text in texts(rng, 500):
+        # Names of one to seven words, with every kind of separator, at the end.
+        words = rng.sample(["Alder", "Birch", "Cedar", "D.U.N.E", "Elm's", "F-r", "24x7", "Gum"], rng.randrange(1, 8))
+        # (Half of them with separators of two runs of white space only: the longest names.)
+        separators = [" & ", " of ", "  and  "] if rng.random() < 0.5 else [" ", "  ", ", ", "&", " of ", "\u00a0"]
+        name = words[0] + "".join(rng.choice(separators) + w for w in words[1:])
+        text = text + rng.choice(["", " ", "\n"]) + name + rng.choice(["", " ", ", ", " ,\n", "  ,"])
+        expected = NAME_AT_END_RE.search(text)
+        got = NAME_AT_END_RE.search(text, name_at_end_start(text))
+        assert (got and (got.span(), got.group(1))) == (expected and (expected.span(), expected.group(1)))
+        found += expected is not None
+    assert found > 100

@@ -133,31 +133,55 @@ def _matches_at(regex: Pattern, text: str, starts: Iterable[int]) -> Iterator[Ma
 BEFORE_MAX_SPACES = 12
 
 
-def before_starts(text: str, starts: Iterable[int], cues: Sequence[int]) -> List[int]:
-    """The offsets among ``starts`` where a ``FirstParty.before_re`` match may begin.
+def before_starts(text: str, cues: Sequence[int]) -> List[int]:
+    """The offsets where a ``FirstParty.before_re`` match may begin: the text's start and the
+    ``BEFORE_STARTS`` marks a few words before a cue.
 
     A match ends in a cue, after at most ``BEFORE_MAX_SPACES`` runs of white space: an offset
     with no cue after it, or with more runs than that between it and the next cue, begins
-    none (a later cue lies further still). Offsets far before every cue are dropped so.
+    none (a later cue lies further still). Only the stretch before each cue is searched.
 
     text (str): The text searched.
-    starts (Iterable[int]): Offsets where a match may begin (``BEFORE_STARTS``).
-    cues (Sequence[int]): Sorted offsets where a cue of the regex begins in ``text``.
-    RETURNS (List[int]): The offsets of ``starts`` left, sorted.
+    cues (Sequence[int]): Offsets where a cue of the regex begins in ``text``.
+    RETURNS (List[int]): Offsets, sorted.
     """
-    # Per cue: the first offset with at most BEFORE_MAX_SPACES runs before it. ``rsplit`` keeps
-    # the text before the last BEFORE_MAX_SPACES words (``str.split`` and ``re``'s ``\s`` agree
-    # on what white space is): from within it, that many runs and the one before the cue follow.
-    bounds = []
+    starts = set()
     for cue in cues:
+        # ``rsplit`` keeps the text before the last BEFORE_MAX_SPACES words (``str.split`` and
+        # ``re``'s ``\s`` agree on what white space is): from within it, that many runs and the
+        # one before the cue follow.
         parts = text[:cue].rsplit(None, BEFORE_MAX_SPACES)
-        bounds.append(len(parts[0]) if len(parts) > BEFORE_MAX_SPACES else 0)
-    kept = []
-    for at in sorted(starts):
-        after = bisect.bisect_right(cues, at)
-        if after < len(cues) and at >= bounds[after]:
-            kept.append(at)
-    return kept
+        first = len(parts[0]) if len(parts) > BEFORE_MAX_SPACES else 0
+        if first == 0:
+            starts.add(0)
+        for mark in BEFORE_STARTS:
+            # Marks that begin before the cue (they may reach into it).
+            stop = cue + len(mark) - 1
+            at = text.find(mark, first, stop)
+            while at != -1:
+                starts.add(at)
+                at = text.find(mark, at + 1, stop)
+    return sorted(starts)
+
+
+# A name holds at most this many runs of white space: two in each of the five separators
+# between its six words (" of ", " & ").
+NAME_MAX_SPACES = 10
+TRAILING_RE = re.compile(r"[\s,]*\Z")
+
+
+def name_at_end_start(text: str) -> int:
+    """Where a ``NAME_AT_END_RE`` match may begin at the earliest: the name ends the text (but
+    for white space and commas) and holds at most ``NAME_MAX_SPACES`` runs of white space, so
+    it begins within the last ``NAME_MAX_SPACES + 1`` words before that end.
+
+    text (str): The text searched.
+    RETURNS (int): An offset; ``NAME_AT_END_RE.search(text, offset)`` finds what
+        ``NAME_AT_END_RE.search(text)`` finds.
+    """
+    end = TRAILING_RE.search(text).start()
+    parts = text[:end].rsplit(None, NAME_MAX_SPACES + 1)
+    return len(parts[0]) if len(parts) > NAME_MAX_SPACES + 1 else 0
 
 
 def first_lines(text: str, count: int) -> List[str]:
@@ -343,7 +367,7 @@ class FirstParty:
                 if alias[:1].isupper() or alias[:1].isdigit():
                     if len(alias.split()) <= 4:
                         self._add(names, alias, alias=True)
-            name = NAME_AT_END_RE.search(before)
+            name = NAME_AT_END_RE.search(before, name_at_end_start(before))
             if name:
                 self._add(names, name.group(1))
             sent_start = context.sentence_start(paren)
@@ -362,9 +386,7 @@ class FirstParty:
             # A match starts at the text's start, at a sentence mark or at "the"/"The", a few
             # words before a cue: only those places are tried (``finditer`` would try every
             # character).
-            starts = _find_all(head, BEFORE_STARTS)
-            starts.add(0)
-            for match in _matches_at(self.before_re, head, before_starts(head, starts, sorted(cues))):
+            for match in _matches_at(self.before_re, head, before_starts(head, cues)):
                 self._add(names, match.group(1))
         folded = cue_folded(head) if self.ascii_cues else None
         for match in _cue_matches(self.after_re, head, folded, self.after_cues):
