@@ -79,6 +79,9 @@ def test_sentence_start_and_lemmas_answer_as_the_whole_document_arrays(blank):
         assert context.sentence_start(i) == whole.sentence(i)[0]
         # Near its sentence's start, answered without reading the whole document's starts.
         assert (context._starts is None) == (i - whole.sentence(i)[0] < 40 or i <= 40)
+        for back in (0, 1, 12, 25, 70):
+            assert DocContext(doc).sentence_start_after(i, i - back) == max(whole.sentence(i)[0], i - back)
+            assert context.sentence_start_after(i, i - back) == max(whole.sentence(i)[0], i - back)
     context = DocContext(doc)
     rng = random.Random(5)
     for _ in range(200):

@@ -370,8 +370,7 @@ class FirstParty:
             name = NAME_AT_END_RE.search(before, name_at_end_start(before))
             if name:
                 self._add(names, name.group(1))
-            sent_start = context.sentence_start(paren)
-            regions.append((max(sent_start, paren - 25), paren))
+            regions.append((context.sentence_start_after(paren, paren - 25), paren))
         head = self._head(doc, context)
         for line in first_lines(head, 4):
             if len(line.split()) <= 10 and self.title_re.search(line):

@@ -438,7 +438,7 @@ class SpanResolver(BatchPipe):
             return False
         if self._complaint_words.isdisjoint(self._context.lower[max(0, start - 12) : start]):
             return False  # none in the 12 words before: none in the sentence's part of them
-        first = max(self._context.sentence_start(start), start - 12)
+        first = self._context.sentence_start_after(start, start - 12)
         return not self._complaint_words.isdisjoint(self._context.lower[first:start])
 
     def lacks_sharing_verb(self, start: int, facts: RuleFacts) -> bool:
