@@ -17,9 +17,11 @@ from policylens.components.first_party import (
     _find_all,
     _matches_at,
     NAME_AT_END_RE,
+    NameTest,
     before_starts,
     first_lines,
     name_at_end_start,
+    names_first_party,
 )
 
 RULES = Path(__file__).parent.parent / "patterns" / "context_rules.json"
@@ -123,3 +125,23 @@ def test_a_name_at_the_end_is_found_from_its_last_words():
         assert (got and (got.span(), got.group(1))) == (expected and (expected.span(), expected.group(1)))
         found += expected is not None
     assert found > 100
+
+
+def test_the_name_test_answers_as_names_first_party():
+    rng = random.Random(6)
+    vocabulary = ["acme", "labs", "group", "bitrix", "24", "bitrix24", "service", "provider", "a"]
+
+    def words(most):
+        return tuple(rng.choice(vocabulary) for _ in range(rng.randrange(0, most + 1)))
+
+    agreed = found = 0
+    for _ in range(300):
+        names = {words(4) for _ in range(rng.randrange(0, 5))} - {()}
+        test = NameTest(names)
+        for _ in range(30):
+            span, organization, raw = words(3), words(2), words(3)
+            expected = names_first_party(span, organization, names, raw)
+            assert test(span, organization, raw) == expected
+            agreed += 1
+            found += expected
+    assert 0 < found < agreed  # both answers occur

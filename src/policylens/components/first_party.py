@@ -557,3 +557,29 @@ def names_first_party(span_words: Words, organization: Words, names: Set[Words],
         if span_words == name[: len(span_words)] or joined == "".join(name) or organization == name:
             return True
     return False
+
+
+class NameTest:
+    """``names_first_party`` for one document's names, as set look-ups: the names' prefixes and
+    their words joined are worked out once, not per span."""
+
+    def __init__(self, names: Set[Words]):
+        """names (Set[Words]): The first party's names."""
+        self.names = names
+        self.prefixes = {name[:size] for name in names for size in range(1, len(name) + 1)}
+        self.joined = {"".join(name) for name in names}
+
+    def __call__(self, span_words: Words, organization: Words, raw: Words = ()) -> bool:
+        """Whether a THIRD_PARTY span names the first party: ``names_first_party(span_words,
+        organization, names, raw)``.
+
+        span_words (Words): The span's normalised words.
+        organization (Words): The normalised owner of the catalogue entry that matched (or ()).
+        raw (Words): The span's words with common words kept.
+        RETURNS (bool): The same answer.
+        """
+        if raw and raw in self.names:
+            return True
+        if not span_words or not self.names:
+            return False
+        return span_words in self.prefixes or "".join(span_words) in self.joined or organization in self.names

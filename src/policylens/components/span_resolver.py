@@ -46,7 +46,7 @@ from ..labels import DATA_TYPE, SPANS_KEY, THIRD_PARTY
 from .batch_pipe import BatchPipe
 from .doc_arrays import text_array
 from .doc_context import DocContext
-from .first_party import FirstParty, names_first_party
+from .first_party import FirstParty, NameTest
 from .span_overlap import Record, resolve_overlaps, set_ents
 from .span_rows import assign as assign_group
 
@@ -552,6 +552,7 @@ class SpanResolver(BatchPipe):
         # whether a space parts the two (a token's text is its ORTH string), and its text is
         # joined only the first time. Without names, no span names the first party.
         verdicts: Dict[tuple, bool] = {}
+        names_the_first_party = NameTest(names)
         source = context.source
         orth = text_array(doc, ORTH) if names and source is None else None  # read by the rulers already
         for i in parties:
@@ -574,7 +575,7 @@ class SpanResolver(BatchPipe):
             verdict = verdicts.get(key)
             if verdict is None:
                 words, raw = first_party.text_words(context.span_text(start, end) if text is None else text)
-                verdict = verdicts[key] = names_first_party(words, self._organizations.get(entry, ()), names, raw)
+                verdict = verdicts[key] = names_the_first_party(words, self._organizations.get(entry, ()), raw)
             if verdict:
                 dropped.add(i)
         # Only mentions followed by a group noun make spans: only those are looked for (and
