@@ -15,7 +15,7 @@ import spacy
 from spacy.strings import get_string_id
 
 from policylens.components.doc_context import DocContext
-from policylens.components.first_party import FirstParty, _cue_matches, cue_folded, paren_pairs
+from policylens.components.first_party import FirstParty, _cue_matches, cue_folded, paren_pairs, parentheses
 from policylens.components.span_resolver import SpanResolver
 from policylens.components.span_overlap import (
     ARRAY_MIN_RECORDS,
@@ -101,6 +101,12 @@ def test_paren_pairs_match_each_opening_with_the_next_closing():
             if after < len(closes) and closes[after] - paren <= 60:
                 expected.append((paren, int(closes[after])))
         assert paren_pairs(opens, closes) == expected
+        # The same from a document's LOWER ids (a token is "(" or ")", not both).
+        opens = numpy.array(sorted(set(opens.tolist()) - set(closes.tolist())), dtype=numpy.int64)
+        lower = numpy.full(200, get_string_id("word"), dtype=numpy.uint64)
+        lower[opens] = get_string_id("(")
+        lower[closes] = get_string_id(")")
+        assert parentheses(lower, lower.tolist()) == paren_pairs(opens, closes)
 
 
 def test_group_noun_neighbourhoods_are_the_seven_tokens_before_each_noun(blank):

@@ -215,6 +215,27 @@ def paren_pairs(openings: numpy.ndarray, closes: numpy.ndarray) -> List[Tuple[in
     return list(zip(opens[near].tolist(), ends[near].tolist()))
 
 
+def parentheses(lower: numpy.ndarray, words: List[int]) -> List[Tuple[int, int]]:
+    """``paren_pairs`` of a document's "(" and ")" tokens: one pass over the LOWER ids finds
+    both, and the few found are paired in Python.
+
+    lower (numpy.ndarray): The document's LOWER ids.
+    words (List[int]): The same as a list.
+    RETURNS (List[Tuple[int, int]]): (open, close) token offsets, in order.
+    """
+    marks = numpy.flatnonzero((lower == OPEN_ID) | (lower == CLOSE_ID)).tolist()
+    pairs = []
+    opened: List[int] = []
+    for at in marks:
+        if words[at] == CLOSE_ID:
+            # Each "(" since the last ")" pairs with this one, within 60 tokens.
+            pairs += [(paren, at) for paren in opened if at - paren <= 60]
+            opened = []
+        else:
+            opened.append(at)
+    return pairs
+
+
 class FirstParty:
     """The first-party cues of ``context_rules.json`` compiled for one-pass detection."""
 
@@ -341,9 +362,7 @@ class FirstParty:
                 strings.add(text)
             self._strings_seen = strings
         # "(" and ")" are found in the LOWER array the rules read anyway: no other text lowers to them.
-        lower = context.lower_array
-        closes = numpy.flatnonzero(lower == CLOSE_ID)
-        pairs = paren_pairs(numpy.flatnonzero(lower == OPEN_ID), closes) if len(closes) else []
+        pairs = parentheses(context.lower_array, context.lower)
         cue_ids, cue_lowers = self.cue_ids, self.cue_lower_ids
         lower_list = context.lower if pairs else []
         orth = text_array(doc, ORTH) if pairs else None  # the rulers' array: read already
