@@ -11,7 +11,18 @@ import spacy
 import srsly
 
 from policylens.components.doc_context import DocContext
-from policylens.components.first_party import BEFORE_STARTS, FirstParty, _find_all, _matches_at
+from policylens.components.first_party import (
+    BEFORE_STARTS,
+    FirstParty,
+    _find_all,
+    _matches_at,
+    NAME_AT_END_RE,
+    NameTest,
+    before_starts,
+    first_lines,
+    name_at_end_start,
+    names_first_party,
+)
 
 RULES = Path(__file__).parent.parent / "patterns" / "context_rules.json"
 PIECES = [
@@ -29,6 +40,11 @@ PIECES = [
     "\u0130stanbul Pine is committed",
     "x",
     " ",
+    # Long names, separators with two runs of white space, and many words before a cue.
+    "Alder  of  Birch  &  Cedar  and  Dune  for  Elm  de  Fir is committed",
+    "the Alder , Birch , Cedar , Dune , Elm , Fir , Gum is dedicated",
+    "Some words here and there before it all, then Holly Ivy Juniper is committed",
+    " Kapok Larch is committed and Maple　is committed",
 ]
 
 
@@ -47,6 +63,9 @@ def test_before_regex_tried_at_its_starts_finds_what_finditer_finds():
         starts = _find_all(text, BEFORE_STARTS) | {0}
         expected = [(m.span(), m.group(1)) for m in regex.finditer(text)]
         assert [(m.span(), m.group(1)) for m in _matches_at(regex, text, starts)] == expected
+        # Only the starts a few words before a cue: the same matches.
+        cues = _find_all(text, first_party.before_cues)
+        assert [(m.span(), m.group(1)) for m in _matches_at(regex, text, before_starts(text, cues))] == expected
         found += len(expected)
     assert found > 100  # the texts do hold names before cues
 
@@ -81,3 +100,48 @@ def test_tokens_before_group_nouns_are_those_one_to_seven_tokens_before_a_noun()
     assert expected and expected[-1] < len(doc) - 3  # the last words come after every noun
     assert first_party.before_group_nouns(DocContext(doc)) == expected
     assert first_party.before_group_nouns(DocContext(nlp("No such words here."))) == []
+
+
+def test_first_lines_are_the_first_lines_with_words():
+    rng = random.Random(3)
+    for text in texts(rng, 300):
+        text = text.replace(". ", rng.choice([".\n", ".\r\n \n", ".\u2028", ". "]))
+        for count in (1, 4):
+            assert first_lines(text, count) == [line for line in text.splitlines() if line.strip()][:count]
+
+
+def test_a_name_at_the_end_is_found_from_its_last_words():
+    rng = random.Random(4)
+    found = 0
+    for text in texts(rng, 500):
+        # Names of one to seven words, with every kind of separator, at the end.
+        words = rng.sample(["Alder", "Birch", "Cedar", "D.U.N.E", "Elm's", "F-r", "24x7", "Gum"], rng.randrange(1, 8))
+        # (Half of them with separators of two runs of white space only: the longest names.)
+        separators = [" & ", " of ", "  and  "] if rng.random() < 0.5 else [" ", "  ", ", ", "&", " of ", "\u00a0"]
+        name = words[0] + "".join(rng.choice(separators) + w for w in words[1:])
+        text = text + rng.choice(["", " ", "\n"]) + name + rng.choice(["", " ", ", ", " ,\n", "  ,"])
+        expected = NAME_AT_END_RE.search(text)
+        got = NAME_AT_END_RE.search(text, name_at_end_start(text))
+        assert (got and (got.span(), got.group(1))) == (expected and (expected.span(), expected.group(1)))
+        found += expected is not None
+    assert found > 100
+
+
+def test_the_name_test_answers_as_names_first_party():
+    rng = random.Random(6)
+    vocabulary = ["acme", "labs", "group", "bitrix", "24", "bitrix24", "service", "provider", "a"]
+
+    def words(most):
+        return tuple(rng.choice(vocabulary) for _ in range(rng.randrange(0, most + 1)))
+
+    agreed = found = 0
+    for _ in range(300):
+        names = {words(4) for _ in range(rng.randrange(0, 5))} - {()}
+        test = NameTest(names)
+        for _ in range(30):
+            span, organization, raw = words(3), words(2), words(3)
+            expected = names_first_party(span, organization, names, raw)
+            assert test(span, organization, raw) == expected
+            agreed += 1
+            found += expected
+    assert 0 < found < agreed  # both answers occur

@@ -15,13 +15,14 @@ import spacy
 from spacy.strings import get_string_id
 
 from policylens.components.doc_context import DocContext
-from policylens.components.first_party import FirstParty, _cue_matches, cue_folded, paren_pairs
+from policylens.components.first_party import FirstParty, _cue_matches, cue_folded, paren_pairs, parentheses
 from policylens.components.span_resolver import SpanResolver
 from policylens.components.span_overlap import (
     ARRAY_MIN_RECORDS,
     drop_parties_inside,
     filter_records,
     longest_per_label,
+    resolve_all,
     resolve_overlaps,
 )
 from policylens.labels import LABELS
@@ -78,6 +79,9 @@ def test_sentence_start_and_lemmas_answer_as_the_whole_document_arrays(blank):
         assert context.sentence_start(i) == whole.sentence(i)[0]
         # Near its sentence's start, answered without reading the whole document's starts.
         assert (context._starts is None) == (i - whole.sentence(i)[0] < 40 or i <= 40)
+        for back in (0, 1, 12, 25, 70):
+            assert DocContext(doc).sentence_start_after(i, i - back) == max(whole.sentence(i)[0], i - back)
+            assert context.sentence_start_after(i, i - back) == max(whole.sentence(i)[0], i - back)
     context = DocContext(doc)
     rng = random.Random(5)
     for _ in range(200):
@@ -97,6 +101,12 @@ def test_paren_pairs_match_each_opening_with_the_next_closing():
             if after < len(closes) and closes[after] - paren <= 60:
                 expected.append((paren, int(closes[after])))
         assert paren_pairs(opens, closes) == expected
+        # The same from a document's LOWER ids (a token is "(" or ")", not both).
+        opens = numpy.array(sorted(set(opens.tolist()) - set(closes.tolist())), dtype=numpy.int64)
+        lower = numpy.full(200, get_string_id("word"), dtype=numpy.uint64)
+        lower[opens] = get_string_id("(")
+        lower[closes] = get_string_id(")")
+        assert parentheses(lower, lower.tolist()) == paren_pairs(opens, closes)
 
 
 def test_group_noun_neighbourhoods_are_the_seven_tokens_before_each_noun(blank):
@@ -118,8 +128,9 @@ def test_resolve_overlaps_keeps_what_the_tuple_functions_keep(empty):
     rng = random.Random(13)
     for trial in range(300):
         length = rng.randrange(5, 400)
-        # Mostly at or above ARRAY_MIN_RECORDS (the array path), some below; now and then a
-        # label outside LABELS or an empty record (the tuple path).
+        # Clusters of overlapping records of one label or several among lone records (the
+        # cluster path); mostly at or above ARRAY_MIN_RECORDS (resolve_all's array path), some
+        # below; now and then a label outside LABELS or an empty record (resolve_all's tuple path).
         count = rng.choice([3, ARRAY_MIN_RECORDS - 1, ARRAY_MIN_RECORDS, ARRAY_MIN_RECORDS + 150])
         records = []
         for position in range(count):
@@ -128,9 +139,10 @@ def test_resolve_overlaps_keeps_what_the_tuple_functions_keep(empty):
             label = rng.choice(labels + ([get_string_id("OTHER")] if trial % 10 == 0 else []))
             records.append((start, end, label, rng.randrange(3), position))
         expected = drop_parties_inside(longest_per_label(records, length), party, data_type)
-        kept, shown = resolve_overlaps(records, length, party, data_type)
-        assert kept == expected
-        assert shown == filter_records(expected, length)
+        for resolve in (resolve_overlaps, resolve_all):
+            kept, shown = resolve(records, length, party, data_type)
+            assert kept == expected
+            assert shown == filter_records(expected, length)
 
 
 # Sentences where the context rules drop spans, and others where they keep them.
@@ -155,7 +167,8 @@ def test_rules_skipped_for_quiet_neighbours_would_have_dropped_nothing(nlp):
     # A twin whose neighbour word sets hold every word: it runs the rules for every span.
     every_word = frozenset(word for doc in plain for word in DocContext(doc).lower)
     twin = SpanResolver().from_bytes(resolver.to_bytes())
-    twin._party_after_words = twin._party_before_words = twin._dt_after_words = every_word
+    twin._party_after_words = twin._party_before_words = twin._named_before_words = every_word
+    twin._dt_after_words = twin._dt_before_words = every_word
     candidates = resolved = 0
     for doc, twin_doc in zip(plain, checked):
         candidates += len(doc.spans["policylens"])

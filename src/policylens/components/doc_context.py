@@ -122,6 +122,26 @@ class DocContext:
                 return 0  # every token after the first was read
         return self.sentence(i)[0]
 
+    def sentence_start_after(self, i: int, first: int) -> int:
+        """``max(sentence_start(i), first)``: the start of the sentence holding token ``i``
+        where that is after ``first``, else ``first``.
+
+        Only the tokens from ``i`` back to ``first`` are read (or the sentence starts, once
+        read): a rule that looks a few tokens back needs no sentence start before them.
+
+        i (int): A token index.
+        first (int): The earliest answer wanted.
+        RETURNS (int): A token offset.
+        """
+        if self._starts is None and 0 <= i < self.length:
+            doc = self.doc
+            for j in range(i, max(0, first), -1):
+                if doc[j].is_sent_start:  # as ``starts``: SENT_START 1, the token 0 aside
+                    return j
+            # No sentence starts in (first, i]: the sentence holding i starts at or before first.
+            return max(0, first)
+        return max(self.sentence(i)[0], first)
+
     def lemmas(self, start: int, end: int) -> List[int]:
         """The ``LEMMA`` ids of tokens ``start`` to ``end`` (``lemma[start:end]``), read token by
         token for a short stretch unless the whole document's lemmas are read already.

@@ -127,6 +127,80 @@ def _matches_at(regex: Pattern, text: str, starts: Iterable[int]) -> Iterator[Ma
             end = max(match.end(), at + 1)
 
 
+# A match of ``FirstParty.before_re`` holds at most this many runs of white space before its
+# cue: one after its first part ("the ", ". "), two in each of the five separators between its
+# six name words (" of ", " & ") and one before the cue.
+BEFORE_MAX_SPACES = 12
+
+
+def before_starts(text: str, cues: Sequence[int]) -> List[int]:
+    """The offsets where a ``FirstParty.before_re`` match may begin: the text's start and the
+    ``BEFORE_STARTS`` marks a few words before a cue.
+
+    A match ends in a cue, after at most ``BEFORE_MAX_SPACES`` runs of white space: an offset
+    with no cue after it, or with more runs than that between it and the next cue, begins
+    none (a later cue lies further still). Only the stretch before each cue is searched.
+
+    text (str): The text searched.
+    cues (Sequence[int]): Offsets where a cue of the regex begins in ``text``.
+    RETURNS (List[int]): Offsets, sorted.
+    """
+    starts = set()
+    for cue in cues:
+        # ``rsplit`` keeps the text before the last BEFORE_MAX_SPACES words (``str.split`` and
+        # ``re``'s ``\s`` agree on what white space is): from within it, that many runs and the
+        # one before the cue follow.
+        parts = text[:cue].rsplit(None, BEFORE_MAX_SPACES)
+        first = len(parts[0]) if len(parts) > BEFORE_MAX_SPACES else 0
+        if first == 0:
+            starts.add(0)
+        for mark in BEFORE_STARTS:
+            # Marks that begin before the cue (they may reach into it).
+            stop = cue + len(mark) - 1
+            at = text.find(mark, first, stop)
+            while at != -1:
+                starts.add(at)
+                at = text.find(mark, at + 1, stop)
+    return sorted(starts)
+
+
+# A name holds at most this many runs of white space: two in each of the five separators
+# between its six words (" of ", " & ").
+NAME_MAX_SPACES = 10
+TRAILING_RE = re.compile(r"[\s,]*\Z")
+
+
+def name_at_end_start(text: str) -> int:
+    """Where a ``NAME_AT_END_RE`` match may begin at the earliest: the name ends the text (but
+    for white space and commas) and holds at most ``NAME_MAX_SPACES`` runs of white space, so
+    it begins within the last ``NAME_MAX_SPACES + 1`` words before that end.
+
+    text (str): The text searched.
+    RETURNS (int): An offset; ``NAME_AT_END_RE.search(text, offset)`` finds what
+        ``NAME_AT_END_RE.search(text)`` finds.
+    """
+    end = TRAILING_RE.search(text).start()
+    parts = text[:end].rsplit(None, NAME_MAX_SPACES + 1)
+    return len(parts[0]) if len(parts) > NAME_MAX_SPACES + 1 else 0
+
+
+def first_lines(text: str, count: int) -> List[str]:
+    """The first ``count`` lines of ``text`` that hold more than white space.
+
+    text (str): A text.
+    count (int): How many lines.
+    RETURNS (List[str]): ``[l for l in text.splitlines() if l.strip()][:count]``, without
+        testing the lines after them.
+    """
+    lines = []
+    for line in text.splitlines():
+        if line.strip():
+            lines.append(line)
+            if len(lines) == count:
+                break
+    return lines
+
+
 def paren_pairs(openings: numpy.ndarray, closes: numpy.ndarray) -> List[Tuple[int, int]]:
     """Each "(" with the first ")" after it, where that comes within 60 tokens.
 
@@ -139,6 +213,27 @@ def paren_pairs(openings: numpy.ndarray, closes: numpy.ndarray) -> List[Tuple[in
     opens, ends = openings[closed], closes[after[closed]]
     near = ends - opens <= 60
     return list(zip(opens[near].tolist(), ends[near].tolist()))
+
+
+def parentheses(lower: numpy.ndarray, words: List[int]) -> List[Tuple[int, int]]:
+    """``paren_pairs`` of a document's "(" and ")" tokens: one pass over the LOWER ids finds
+    both, and the few found are paired in Python.
+
+    lower (numpy.ndarray): The document's LOWER ids.
+    words (List[int]): The same as a list.
+    RETURNS (List[Tuple[int, int]]): (open, close) token offsets, in order.
+    """
+    marks = numpy.flatnonzero((lower == OPEN_ID) | (lower == CLOSE_ID)).tolist()
+    pairs = []
+    opened: List[int] = []
+    for at in marks:
+        if words[at] == CLOSE_ID:
+            # Each "(" since the last ")" pairs with this one, within 60 tokens.
+            pairs += [(paren, at) for paren in opened if at - paren <= 60]
+            opened = []
+        else:
+            opened.append(at)
+    return pairs
 
 
 class FirstParty:
@@ -267,9 +362,7 @@ class FirstParty:
                 strings.add(text)
             self._strings_seen = strings
         # "(" and ")" are found in the LOWER array the rules read anyway: no other text lowers to them.
-        lower = context.lower_array
-        closes = numpy.flatnonzero(lower == CLOSE_ID)
-        pairs = paren_pairs(numpy.flatnonzero(lower == OPEN_ID), closes) if len(closes) else []
+        pairs = parentheses(context.lower_array, context.lower)
         cue_ids, cue_lowers = self.cue_ids, self.cue_lower_ids
         lower_list = context.lower if pairs else []
         orth = text_array(doc, ORTH) if pairs else None  # the rulers' array: read already
@@ -293,13 +386,12 @@ class FirstParty:
                 if alias[:1].isupper() or alias[:1].isdigit():
                     if len(alias.split()) <= 4:
                         self._add(names, alias, alias=True)
-            name = NAME_AT_END_RE.search(before)
+            name = NAME_AT_END_RE.search(before, name_at_end_start(before))
             if name:
                 self._add(names, name.group(1))
-            sent_start = context.sentence_start(paren)
-            regions.append((max(sent_start, paren - 25), paren))
+            regions.append((context.sentence_start_after(paren, paren - 25), paren))
         head = self._head(doc, context)
-        for line in [l for l in head.splitlines() if l.strip()][:4]:
+        for line in first_lines(head, 4):
             if len(line.split()) <= 10 and self.title_re.search(line):
                 rest = self.title_re.sub(" ", line)
                 rest = TITLE_END_RE.split(rest)[0]
@@ -307,12 +399,12 @@ class FirstParty:
                 rest = TITLE_EDGES_RE.sub(" ", rest.strip())
                 if rest.strip() and len(rest.split()) <= 6 and any(c.isupper() for c in rest):
                     self._add(names, rest)
-        if any(cue in head for cue in self.before_cues):
-            # A match starts at the text's start, at a sentence mark or at "the"/"The": only
-            # those places are tried (``finditer`` would try every character).
-            starts = _find_all(head, BEFORE_STARTS)
-            starts.add(0)
-            for match in _matches_at(self.before_re, head, starts):
+        cues = _find_all(head, self.before_cues)
+        if cues:
+            # A match starts at the text's start, at a sentence mark or at "the"/"The", a few
+            # words before a cue: only those places are tried (``finditer`` would try every
+            # character).
+            for match in _matches_at(self.before_re, head, before_starts(head, cues)):
                 self._add(names, match.group(1))
         folded = cue_folded(head) if self.ascii_cues else None
         for match in _cue_matches(self.after_re, head, folded, self.after_cues):
@@ -484,3 +576,29 @@ def names_first_party(span_words: Words, organization: Words, names: Set[Words],
         if span_words == name[: len(span_words)] or joined == "".join(name) or organization == name:
             return True
     return False
+
+
+class NameTest:
+    """``names_first_party`` for one document's names, as set look-ups: the names' prefixes and
+    their words joined are worked out once, not per span."""
+
+    def __init__(self, names: Set[Words]):
+        """names (Set[Words]): The first party's names."""
+        self.names = names
+        self.prefixes = {name[:size] for name in names for size in range(1, len(name) + 1)}
+        self.joined = {"".join(name) for name in names}
+
+    def __call__(self, span_words: Words, organization: Words, raw: Words = ()) -> bool:
+        """Whether a THIRD_PARTY span names the first party: ``names_first_party(span_words,
+        organization, names, raw)``.
+
+        span_words (Words): The span's normalised words.
+        organization (Words): The normalised owner of the catalogue entry that matched (or ()).
+        raw (Words): The span's words with common words kept.
+        RETURNS (bool): The same answer.
+        """
+        if raw and raw in self.names:
+            return True
+        if not span_words or not self.names:
+            return False
+        return span_words in self.prefixes or "".join(span_words) in self.joined or organization in self.names

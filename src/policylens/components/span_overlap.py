@@ -8,6 +8,7 @@ to the order of equal spans.
 """
 import bisect
 import itertools
+import operator
 from operator import itemgetter
 from typing import Dict, List, Tuple
 
@@ -189,8 +190,13 @@ def resolve_overlaps(
     """``longest_per_label``, then ``drop_parties_inside``, and ``filter_records`` of the result
     (the view for ``doc.ents``), with the same results down to the order of records.
 
-    On many records the runs of overlapping records are found with numpy; only runs of three
-    or more that their longest record does not cover go through ``longest_first`` in Python.
+    Most records overlap no other record of any label: whatever the rules, those are kept and
+    shown as they are. The records are sorted by start once (in C), the clusters of records
+    that overlap one another are found with ``itertools`` (no Python step per record), and only
+    the clusters go through the tuple functions, each on its own: no rule reaches from one
+    cluster into another. This needs every label in LABELS (then no two kept records of
+    different labels tie in ``longest_per_label``'s order) and no empty record; other sets take
+    ``resolve_all``.
 
     records (List[Record]): Candidate records of any labels.
     length (int): The document's length in tokens.
@@ -199,6 +205,67 @@ def resolve_overlaps(
     RETURNS (Tuple[List[Record], List[Record]]): The records sorted by (start, end, label
         rank), no two of one label overlapping and no THIRD_PARTY inside a longer DATA_TYPE;
         and their non-overlapping subset, sorted by start.
+    """
+    # By start, equal starts in their input order (the order filter_records reads them in).
+    ordered = sorted(records, key=itemgetter(0))
+    starts = [record[0] for record in ordered]
+    ends = [record[1] for record in ordered]
+    if any(map(operator.ge, starts, ends)) or not {record[2] for record in ordered}.issubset(LABEL_RANK):
+        return resolve_all(records, length, party, data_type)
+    # Record i overlaps an earlier one when it starts before the furthest end so far.
+    reach = list(itertools.accumulate(ends, max))
+    joined = list(itertools.compress(range(1, len(ordered)), map(operator.lt, starts[1:], reach)))
+    kept: List[Record] = []
+    shown: List[Record] = []
+    done = 0  # the records before this one are settled
+    at = 0
+    while at < len(joined):
+        first = last = joined[at]
+        at += 1
+        while at < len(joined) and joined[at] == last + 1:
+            last = joined[at]
+            at += 1
+        # Records first - 1 to last overlap in a chain: a cluster; those before it, nothing.
+        kept += ordered[done : first - 1]
+        shown += ordered[done : first - 1]
+        cluster = ordered[first - 1 : last + 1]
+        label = cluster[0][2]
+        if len(cluster) == 2 and cluster[1][2] == label:
+            # Two records of one label (most clusters): the longer, else the first (settle_run).
+            one, two = cluster
+            top = two if two[1] - two[0] > one[1] - one[0] else one
+            kept.append(top)
+            shown.append(top)
+        elif all(record[2] == label for record in cluster):
+            # One label: one run of filter_records (settle_run); nothing to drop or to hide.
+            top = max(cluster, key=record_length)
+            settled = [top] if top[0] == cluster[0][0] and top[1] == reach[last] else longest_first(cluster, length)
+            kept += settled
+            shown += settled
+        else:
+            cluster = drop_parties_inside(longest_per_label(cluster, length), party, data_type)
+            kept += cluster
+            shown += filter_records(cluster, length)
+        done = last + 1
+    kept += ordered[done:]
+    shown += ordered[done:]
+    return kept, shown
+
+
+def resolve_all(
+    records: List[Record], length: int, party: int, data_type: int
+) -> Tuple[List[Record], List[Record]]:
+    """``resolve_overlaps`` on any records: by the tuple functions on the whole set, or on
+    arrays for many records.
+
+    On many records the runs of overlapping records are found with numpy; only runs of three
+    or more that their longest record does not cover go through ``longest_first`` in Python.
+
+    records (List[Record]): Candidate records of any labels.
+    length (int): The document's length in tokens.
+    party (int): The THIRD_PARTY label id.
+    data_type (int): The DATA_TYPE label id.
+    RETURNS (Tuple[List[Record], List[Record]]): As ``resolve_overlaps``.
     """
     ranks = list(map(LABEL_RANK.get, [record[2] for record in records]))
     if len(records) >= ARRAY_MIN_RECORDS and None not in ranks and party in LABEL_RANK and data_type in LABEL_RANK:

@@ -46,7 +46,7 @@ from ..labels import DATA_TYPE, SPANS_KEY, THIRD_PARTY
 from .batch_pipe import BatchPipe
 from .doc_arrays import text_array
 from .doc_context import DocContext
-from .first_party import FirstParty, names_first_party
+from .first_party import FirstParty, NameTest
 from .span_overlap import Record, resolve_overlaps, set_ents
 from .span_rows import assign as assign_group
 
@@ -85,10 +85,23 @@ def first_words(phrases: List[Tuple[int, ...]]) -> Optional[frozenset]:
     return frozenset(phrase[0] for phrase in phrases)
 
 
+class EveryWord:
+    """A word set that holds every word: the neighbour test of a rule that may apply whatever the word."""
+
+    def __contains__(self, word: object) -> bool:
+        """RETURNS (bool): True."""
+        return True
+
+
+EVERY_WORD = EveryWord()
+
+
 class RuleFacts:
     """What a span's rule id (``span.id_``) tells the context rules, worked out once per id."""
 
-    __slots__ = ("generic", "heads", "verb", "before", "listed", "weak", "complaint", "entry", "social", "always_check")
+    __slots__ = (
+        "generic", "heads", "verb", "before", "before_words", "listed", "weak", "complaint", "entry", "social", "always_check"
+    )
 
     def __init__(self, resolver: "SpanResolver", span_id: str):
         """resolver (SpanResolver): Its compiled word lists. span_id (str): A rule id ("contact.name/name")."""
@@ -99,6 +112,13 @@ class RuleFacts:
         self.heads = r._dt_generic_heads if self.generic and span_id not in r._dt_possessive_ids else r._dt_heads
         self.verb = span_id in r._dt_verb_ids
         self.before = [(words, numbers) for prefixes, words, numbers in r._dt_before if span_id.startswith(prefixes)]
+        # The words before a span that these rules look at (any word if one of them looks for a number).
+        if r._dt_before_words is not None:
+            self.before_words = r._dt_before_words
+        elif any(numbers for _, numbers in self.before):
+            self.before_words = EVERY_WORD
+        else:
+            self.before_words = frozenset().union(*(words for words, _ in self.before))
         self.listed = span_id in r._listed_ids
         # THIRD_PARTY rules.
         self.weak = span_id in r._weak_ids
@@ -106,9 +126,10 @@ class RuleFacts:
         self.entry = span_id.split("/", 1)[0]
         entry = r.entries.get(self.entry)
         self.social = entry is not None and entry["category"] == "social_media"
-        # Whether a span of this rule may be dropped whatever its neighbouring words are (then
-        # its rules always run; for the others, only when a neighbour is one they look at).
-        self.always_check = bool(self.before) or self.weak or self.complaint or self.social or r._party_check_all
+        # Whether a THIRD_PARTY span of this rule may be dropped whatever its neighbouring words
+        # are (then its rules always run; for the others, only when a neighbour is one they look
+        # at). A DATA_TYPE span's rules look at the word before it only for ``before``.
+        self.always_check = self.weak or self.complaint or self.social or r._party_check_all
 
 
 class SpanResolver(BatchPipe):
@@ -210,7 +231,8 @@ class SpanResolver(BatchPipe):
         self._products_first = first_words(self._products)
         self._field_separator_lowers = frozenset(get_string_id(w.lower()) for w in field.get("separators", []))
         # The words after (before) a span that some rule of its label looks at: a span with other
-        # neighbours is kept without running its rules, unless its RuleFacts say always_check.
+        # neighbours is kept without running its rules, unless its RuleFacts say always_check (a
+        # DATA_TYPE span: unless the word before it is one of its RuleFacts.before_words).
         self._dt_after_words = (
             self._dt_skip | self._dt_heads | self._dt_generic_heads | self._dt_verb_objects | self._field_separator_lowers
         )
@@ -218,7 +240,12 @@ class SpanResolver(BatchPipe):
         self._party_after_words = self._modifier_heads | (self._attacker_first or frozenset()) | (
             self._products_first or frozenset()
         ) | {self._colon}
+        # Before a generic party the attacker and role rules look; before a named one, the attacker rule.
         self._party_before_words = self._attacker_before | self._role_skip | self._role_before
+        self._named_before_words = self._attacker_before
+        # The words before a DATA_TYPE span that its rules look at: per rule id (``RuleFacts``)
+        # unless set here.
+        self._dt_before_words: Optional[frozenset] = None
         # Per rule id: its RuleFacts; per word id: whether the word ends in "s" / holds a blank line.
         self._facts: Dict[int, RuleFacts] = {}
         self._plural: Dict[int, bool] = {}
@@ -411,7 +438,7 @@ class SpanResolver(BatchPipe):
             return False
         if self._complaint_words.isdisjoint(self._context.lower[max(0, start - 12) : start]):
             return False  # none in the 12 words before: none in the sentence's part of them
-        first = max(self._context.sentence_start(start), start - 12)
+        first = self._context.sentence_start_after(start, start - 12)
         return not self._complaint_words.isdisjoint(self._context.lower[first:start])
 
     def lacks_sharing_verb(self, start: int, facts: RuleFacts) -> bool:
@@ -518,18 +545,28 @@ class SpanResolver(BatchPipe):
         strings = doc.vocab.strings
         first_party = self._first_party
         dropped = set()
-        # One decision per (text, entry): names repeat. A span of one or two tokens is known by
-        # its ORTH ids and its length in characters, which tell whether a space parts the two
-        # (a token's text is its ORTH string): its text is joined only the first time.
+        known = self._facts.get
+        # One decision per (text, entry): names repeat. A span's text is a slice of the text the
+        # tokenizer was given, at the span's character offsets; without that text, a span of one
+        # or two tokens is known by its ORTH ids and its length in characters, which tell
+        # whether a space parts the two (a token's text is its ORTH string), and its text is
+        # joined only the first time. Without names, no span names the first party.
         verdicts: Dict[tuple, bool] = {}
-        orth = text_array(doc, ORTH)  # read by the rulers already
+        names_the_first_party = NameTest(names)
+        source = context.source
+        orth = text_array(doc, ORTH) if names and source is None else None  # read by the rulers already
         for i in parties:
             start, end, _, span_id, span = records[i]
             if regions and within(start, end, regions):
                 dropped.add(i)
                 continue
-            entry = self.facts(span_id, strings).entry
-            if end - start <= 2:
+            if not names:
+                continue
+            entry = (known(span_id) or self.facts(span_id, strings)).entry
+            if source is not None:
+                text = source[span.start_char : span.end_char]
+                key = (text, entry)
+            elif end - start <= 2:
                 text = None
                 key = (*orth[start:end].tolist(), span.end_char - span.start_char, entry)
             else:
@@ -538,7 +575,7 @@ class SpanResolver(BatchPipe):
             verdict = verdicts.get(key)
             if verdict is None:
                 words, raw = first_party.text_words(context.span_text(start, end) if text is None else text)
-                verdict = verdicts[key] = names_first_party(words, self._organizations.get(entry, ()), names, raw)
+                verdict = verdicts[key] = names_the_first_party(words, self._organizations.get(entry, ()), raw)
             if verdict:
                 dropped.add(i)
         # Only mentions followed by a group noun make spans: only those are looked for (and
@@ -568,7 +605,8 @@ class SpanResolver(BatchPipe):
         lower = context.lower if candidates else []
         length = len(lower)
         # The neighbours the rules look at (see ``_compile``): most spans have none of them.
-        party_after, party_before, dt_after = self._party_after_words, self._party_before_words, self._dt_after_words
+        party_after, dt_after = self._party_after_words, self._dt_after_words
+        party_before, named_before = self._party_before_words, self._named_before_words
         records: List[Record] = []
         # For ``unlisted``: the list-only DATA_TYPE records, and where the others that count
         # by themselves start and end.
@@ -587,14 +625,14 @@ class SpanResolver(BatchPipe):
                 if (
                     span_facts.always_check
                     or (end < length and lower[end] in party_after)
-                    or (trimmed > 0 and lower[trimmed - 1] in party_before)
+                    or (trimmed > 0 and lower[trimmed - 1] in (party_before if span_facts.generic else named_before))
                 ) and self.is_not_a_recipient(trimmed, end, span_facts):
                     continue
                 parties.append(len(records))
             elif label == data_type:
                 span_facts = known_facts(span_id) or facts(span_id, strings)
                 if (
-                    (span_facts.always_check and trimmed > 0) or (end < length and lower[end] in dt_after)
+                    (end < length and lower[end] in dt_after) or (trimmed > 0 and lower[trimmed - 1] in span_facts.before_words)
                 ) and self.is_not_a_data_type(trimmed, end, span_facts):
                     continue
                 if span_facts.listed:

@@ -68,9 +68,12 @@ def assign(doc: Doc, spans_key: str, records: Sequence[Tuple[int, int, int, int,
     """
     doc.spans[spans_key] = [record[4] for record in records]
     group = doc.spans[spans_key]
-    by_label = _by_label(
-        (label, (start, end, span_id, span.start_char, span.end_char)) for start, end, label, span_id, span in records
-    )
+    by_label: Dict[int, List[Row]] = {}
+    for start, end, label, span_id, span in records:
+        rows = by_label.get(label)
+        if rows is None:
+            rows = by_label[label] = []
+        rows.append((start, end, span_id, span.start_char, span.end_char))
     kept = (group, len(group), by_label)
     with _LOCK:
         _KEPT[doc] = kept
