@@ -8,6 +8,7 @@ from spacy.language import Language
 from tqdm import tqdm
 
 from .engines.local import Failed, iter_records
+from .gc_freeze import objects_frozen
 from .readers import InputDocument, InputError
 from .resume import DOC_ID_KEY, document_id
 from .writer import JsonlWriter
@@ -103,14 +104,15 @@ def annotate_stream(
                 # Texts over nlp.max_length are annotated in parts and merged by long_docs.long_record.
                 yield item.text, meta
 
-    for line in iter_records(documents(), nlp, batch_size=batch_size, n_process=n_process, serialize=True):
-        if isinstance(line, Failed):
-            meta = line.meta
-            record_error(InputError(str(meta.get("source_path", "?")), line.reason, meta.get("source_line"), code="pipeline"))
-            continue
-        output.write_line(line)
-        summary.documents += 1
-        bar.update(1)
+    with objects_frozen():  # the pipeline's objects: out of the garbage collector's passes
+        for line in iter_records(documents(), nlp, batch_size=batch_size, n_process=n_process, serialize=True):
+            if isinstance(line, Failed):
+                meta = line.meta
+                record_error(InputError(str(meta.get("source_path", "?")), line.reason, meta.get("source_line"), code="pipeline"))
+                continue
+            output.write_line(line)
+            summary.documents += 1
+            bar.update(1)
     bar.close()
     return summary
 

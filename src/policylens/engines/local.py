@@ -10,7 +10,6 @@ At most ``4 * n_process`` tasks of at most ``MAX_TASK_CHARS`` characters are in 
 memory stays flat on any corpus. In both ways a document the pipeline raises on becomes a ``Failed`` item in its
 place, and the others of its batch are annotated all the same.
 """
-import gc
 import multiprocessing
 from collections import deque
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Iterable, Iterator, List, Optional, Tuple, Union
 import srsly
 from spacy.language import Language
 
+from ..gc_freeze import objects_frozen
 from ..io import doc_to_record
 from ..long_docs import long_record
 
@@ -162,10 +162,11 @@ def _pool_records(
         initargs = (nlp.config.to_str(), nlp.to_bytes())
     # Forked workers share the parent's memory until they write to it; the garbage collector
     # of each worker would touch every object of the pipeline, so they start with it frozen.
-    gc.freeze()
+    # (The pool's workers are forked when it is made.)
     try:
-        with context.Pool(n_process, initializer=_init_worker, initargs=initargs) as pool:
-            gc.unfreeze()
+        with objects_frozen():
+            pool = context.Pool(n_process, initializer=_init_worker, initargs=initargs)
+        with pool:
             pending: deque = deque()
             for batch in worker_tasks(items, batch_size, n_process):
                 pending.append(pool.apply_async(_worker_batch, (batch, batch_size, serialize)))
@@ -174,7 +175,6 @@ def _pool_records(
             while pending:
                 yield from pending.popleft().get()
     finally:
-        gc.unfreeze()
         _WORKER_NLP = None
 
 
