@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from policylens.regex_memo import RegexMemo, regex_memo
+from policylens.regex_memo import RegexMemo, needs_non_letter, regex_memo
 from policylens.tokenizer import TailSearch
 
 ALPHABET = "ab.,()'$%1 "
@@ -73,3 +73,53 @@ def test_loaded_tokenizer_memoizes_every_affix_regex(nlp):
         assert isinstance(getattr(fresh, name).__self__, RegexMemo), name
         assert getattr(fresh, name).__self__.pattern == getattr(nlp.tokenizer, name).__self__.pattern
     assert isinstance(fresh.suffix_search.__self__, TailSearch)
+
+
+def random_regex(rng, depth=0):
+    """A random regex over letters, punctuation, classes, repeats, groups, branches and look-arounds."""
+    atoms = ["a", "b", "Z", r"\.", ",", "-", "[a-c]", "[^a-z]", r"[\d,]", r"\w", r"\W", r"\d", ".", "[A-Z.]", "K"]
+    parts = []
+    for _ in range(rng.randint(1, 3)):
+        kind = rng.random()
+        if kind < 0.5 or depth > 2:
+            part = rng.choice(atoms)
+        elif kind < 0.65:
+            part = "(?:" + "|".join(random_regex(rng, depth + 1) for _ in range(rng.randint(2, 3))) + ")"
+        elif kind < 0.75:
+            part = rng.choice(["(?<=", "(?=", "(?<!", "(?!"]) + rng.choice(atoms) + ")"
+        elif kind < 0.85:
+            part = "(?i:" + random_regex(rng, depth + 1) + ")"
+        else:
+            part = "(?:" + random_regex(rng, depth + 1) + ")" + rng.choice(["*", "+", "?", "{0,2}", "{1,3}"])
+        parts.append(part)
+    return "".join(parts) + rng.choice(["", "$"])
+
+
+def test_needs_non_letter_is_never_wrong():
+    rng = random.Random(11)
+    letter_strings = ["".join(rng.choice("abcKZkz") for _ in range(rng.randint(1, 6))) for _ in range(300)]
+    proven = 0
+    for _ in range(1500):
+        pattern = random_regex(rng)
+        if needs_non_letter(pattern):
+            proven += 1
+            regex = re.compile(pattern)
+            assert not any(regex.search(s) for s in letter_strings), pattern
+    assert proven > 200  # the analysis proves something, not only "not sure"
+
+
+def test_needs_non_letter_cases():
+    assert needs_non_letter(r"\.$") and needs_non_letter(r"(?<=[0-9])(?:km|mb)$") and needs_non_letter(r"(?:\.|,)x")
+    assert not needs_non_letter(r"a$") and not needs_non_letter(r"x{0,3}") and not needs_non_letter(r"(?:a|\.)")
+    assert not needs_non_letter("(?i:\u212a)")  # the Kelvin sign matches "k" when case is ignored
+    assert not needs_non_letter(r"[^\W\d_]+") and not needs_non_letter(r"(?<![0-9])") and not needs_non_letter("(")
+
+
+def test_letter_words_skip_the_regex_and_the_memo(nlp):
+    for name in ("prefix_search", "suffix_search", "infix_finditer", "url_match"):
+        memo = getattr(nlp.tokenizer, name).__self__
+        assert memo.letters_never, name  # every affix and URL needs something besides letters
+    memo = RegexMemo(r"\.$", "search", size=8)
+    assert memo.call("quokka") is None and memo._memo.cache_info().currsize == 0
+    assert memo.call("quokka.").span() == (6, 7) and memo._memo.cache_info().currsize == 1
+    assert list(RegexMemo(r"-", "finditer").call("wombat")) == []

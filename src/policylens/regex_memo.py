@@ -11,9 +11,17 @@ string, so a memo returns the same matches the regex would.
 Only strings of at most ``MEMO_LONGEST`` characters are kept (words; a chunk can be up to
 1,000), so the memo stays small: at most ``MEMO_SIZE`` strings per regex, the least recently
 asked dropping out first.
+
+Most strings asked about for the first time are plain words, and no affix, infix or URL can be
+made of ASCII letters alone: every branch of those regexes needs a bracket, a digit before it,
+a dot... Where ``needs_non_letter`` proves that from the parsed regex, a string of ASCII letters
+is answered "no match" without the regex and without a place in the memo.
 """
 import re
+import string as _string
 from functools import lru_cache
+from re import _constants as C
+from re import _parser
 from typing import Callable, Optional
 
 MEMO_SIZE = 1 << 15
@@ -40,6 +48,7 @@ class RegexMemo:
         self.size = size
         self.longest = longest
         self.regex = re.compile(pattern)
+        self.letters_never = needs_non_letter(pattern)
         if method == "finditer":
             finditer = self.regex.finditer
             self._memo = lru_cache(maxsize=size)(lambda string: tuple(finditer(string)))
@@ -51,6 +60,8 @@ class RegexMemo:
     def call(self, string: str):
         """string (str): The string. RETURNS: What ``getattr(regex, method)(string)`` returns."""
         if len(string) <= self.longest:
+            if self.letters_never and string.isascii() and string.isalpha():
+                return iter(()) if self.method == "finditer" else None
             found = self._memo(string)
             return iter(found) if self.method == "finditer" else found
         return self.uncached(string)
@@ -74,3 +85,83 @@ def regex_memo(method: Optional[Callable], name: str) -> Optional[Callable]:
     if method is None or isinstance(getattr(method, "__self__", None), RegexMemo):
         return method
     return RegexMemo(method.__self__.pattern, name).call
+
+
+_LETTERS = _string.ascii_letters
+# What the parser's categories say of an ASCII letter.
+_CATEGORY_HOLDS_FOR_LETTER = {
+    "CATEGORY_DIGIT": False, "CATEGORY_NOT_DIGIT": True, "CATEGORY_SPACE": False, "CATEGORY_NOT_SPACE": True,
+    "CATEGORY_WORD": True, "CATEGORY_NOT_WORD": False, "CATEGORY_LINEBREAK": False, "CATEGORY_NOT_LINEBREAK": True,
+}
+
+
+def needs_non_letter(pattern: str) -> bool:
+    """Whether every match of a regex needs a character that is not an ASCII letter, in the
+    match or where a positive look-around of it reads: then a string of ASCII letters has no
+    match (and ``search``, ``match`` and ``finditer`` find nothing in it).
+
+    Conservative: False whenever the parsed regex holds something not understood here.
+    pattern (str): The regex. RETURNS (bool): True when proven.
+    """
+    try:
+        parsed = _parser.parse(pattern)
+    except (re.error, RecursionError):
+        return False
+    return _sequence_needs(parsed.data, bool(parsed.state.flags & re.IGNORECASE))
+
+
+def _sequence_needs(items, ignorecase: bool) -> bool:
+    """Whether a sequence of parsed items needs a non-letter: one of them does."""
+    return any(_item_needs(op, av, ignorecase) for op, av in items)
+
+
+def _item_needs(op, av, ignorecase: bool) -> bool:
+    if op is C.LITERAL:
+        return _not_letter(chr(av), ignorecase)
+    if op is C.IN:
+        return not _class_may_match_letter(av, ignorecase)
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
+        low, _high, sub = av
+        return low >= 1 and _sequence_needs(sub.data, ignorecase)
+    if op is C.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        case = (ignorecase or bool(add_flags & re.IGNORECASE)) and not del_flags & re.IGNORECASE
+        return _sequence_needs(sub.data, case)
+    if op is C.BRANCH:
+        return all(_sequence_needs(branch.data, ignorecase) for branch in av[1])
+    if op is C.ASSERT:  # a positive look-ahead or look-behind must read what it needs
+        return _sequence_needs(av[1].data, ignorecase)
+    return False  # ANY, NOT_LITERAL, anchors, negative look-arounds, group references...
+
+
+def _not_letter(char: str, ignorecase: bool) -> bool:
+    """Whether a literal never matches an ASCII letter (ignoring case, some non-ASCII letters
+    match ASCII ones: the Kelvin sign matches "k")."""
+    return char not in _LETTERS and not (ignorecase and not char.isascii())
+
+
+def _class_may_match_letter(items, ignorecase: bool) -> bool:
+    """Whether a character class ([...]) may match an ASCII letter (True when not sure)."""
+    negate = False
+    tests = []
+    for op, av in items:
+        if op is C.NEGATE:
+            negate = True
+        elif op is C.LITERAL:
+            if ignorecase and not chr(av).isascii():
+                return True
+            tests.append(lambda c, code=av: ord(c) == code)
+        elif op is C.RANGE:
+            low, high = av
+            if ignorecase and high > 127:
+                return True
+            tests.append(lambda c, low=low, high=high: low <= ord(c) <= high)
+        elif op is C.CATEGORY and str(av) in _CATEGORY_HOLDS_FOR_LETTER:
+            holds = _CATEGORY_HOLDS_FOR_LETTER[str(av)]
+            tests.append(lambda c, holds=holds: holds)
+        else:
+            return True
+    if ignorecase and negate:
+        return True
+    letters = _LETTERS if not ignorecase else _LETTERS + _LETTERS.swapcase()
+    return any(any(test(c) for test in tests) != negate for c in letters)
