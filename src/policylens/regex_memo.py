@@ -20,9 +20,14 @@ is answered "no match" without the regex and without a place in the memo.
 import re
 import string as _string
 from functools import lru_cache
-from re import _constants as C
-from re import _parser
 from typing import Callable, Optional
+
+try:  # Python 3.11 on
+    from re import _constants as C
+    from re import _parser
+except ImportError:  # Python 3.9, 3.10
+    import sre_constants as C  # type: ignore[no-redef]
+    import sre_parse as _parser  # type: ignore[no-redef]
 
 MEMO_SIZE = 1 << 15
 MEMO_LONGEST = 32
