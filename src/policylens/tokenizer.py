@@ -73,9 +73,9 @@ class TailSearch(RegexMemo):
         size (int), longest (int): The memo's size and the longest string it keeps.
         """
         self.window = window
-        self._search = re.compile(pattern).search
         self.examined = 0  # characters handed to the regex so far: a deterministic work count
         super().__init__(pattern, "search", size, longest)
+        self._search = self.regex.search
 
     search = RegexMemo.call
 

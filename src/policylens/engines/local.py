@@ -7,8 +7,8 @@ whole batch and returns its finished records; the parent only reads inputs and w
 Tasks are whole batches while more input follows; near the end of the input (which the parent
 reads a few tasks ahead) they shrink, so that the workers finish together (``worker_tasks``).
 At most ``4 * n_process`` tasks of at most ``MAX_TASK_CHARS`` characters are in flight, so
-memory stays flat on any corpus. In both ways a document the pipeline raises on becomes a ``Failed`` item in its
-place, and the others of its batch are annotated all the same.
+memory stays flat on any corpus. In both ways a document the pipeline raises on becomes a
+``Failed`` item in its place, and the others of its batch are annotated all the same.
 """
 import multiprocessing
 from collections import deque
