@@ -15,7 +15,7 @@ import spacy
 from spacy.strings import get_string_id
 
 from policylens.components.doc_context import DocContext
-from policylens.components.first_party import FirstParty, _cue_matches, cue_folded, paren_pairs, parentheses
+from policylens.components.first_party import FirstParty, _cue_matches, cue_folded, parentheses
 from policylens.components.span_resolver import SpanResolver
 from policylens.components.span_overlap import (
     ARRAY_MIN_RECORDS,
@@ -88,6 +88,16 @@ def test_sentence_start_and_lemmas_answer_as_the_whole_document_arrays(blank):
         start = rng.randrange(-2, len(doc))
         end = start + rng.choice([0, 1, 5, 39, 40, 41, 90])
         assert context.lemmas(start, end) == whole.lemma[max(0, start) : end]
+
+
+def paren_pairs(openings: numpy.ndarray, closes: numpy.ndarray):
+    """The reference for ``parentheses``: each "(" with the first ")" after it, within 60 tokens
+    (bisections in numpy; what first_party did before ``parentheses``)."""
+    after = numpy.searchsorted(closes, openings, side="right")
+    closed = after < len(closes)
+    opens, ends = openings[closed], closes[after[closed]]
+    near = ends - opens <= 60
+    return list(zip(opens[near].tolist(), ends[near].tolist()))
 
 
 def test_paren_pairs_match_each_opening_with_the_next_closing():

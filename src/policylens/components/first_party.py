@@ -201,23 +201,9 @@ def first_lines(text: str, count: int) -> List[str]:
     return lines
 
 
-def paren_pairs(openings: numpy.ndarray, closes: numpy.ndarray) -> List[Tuple[int, int]]:
-    """Each "(" with the first ")" after it, where that comes within 60 tokens.
-
-    openings (numpy.ndarray): Sorted token offsets of "(".
-    closes (numpy.ndarray): Sorted token offsets of ")".
-    RETURNS (List[Tuple[int, int]]): (open, close) token offsets, in order.
-    """
-    after = numpy.searchsorted(closes, openings, side="right")  # one bisection per "(", in C
-    closed = after < len(closes)
-    opens, ends = openings[closed], closes[after[closed]]
-    near = ends - opens <= 60
-    return list(zip(opens[near].tolist(), ends[near].tolist()))
-
-
 def parentheses(lower: numpy.ndarray, words: List[int]) -> List[Tuple[int, int]]:
-    """``paren_pairs`` of a document's "(" and ")" tokens: one pass over the LOWER ids finds
-    both, and the few found are paired in Python.
+    """Each "(" of a document with the first ")" after it, where that comes within 60 tokens:
+    one pass over the LOWER ids finds both, and the few found are paired in Python.
 
     lower (numpy.ndarray): The document's LOWER ids.
     words (List[int]): The same as a list.

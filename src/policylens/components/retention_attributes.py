@@ -1,5 +1,5 @@
 """RETENTION attributes: ``kind`` from the pattern id and the ISO 8601 ``duration``."""
-from typing import Dict, Optional
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.strings import get_string_id
@@ -16,11 +16,11 @@ _LABEL = get_string_id(RETENTION)  # compared with the rows' label ids
 # Span texts whose duration is kept: policies state their periods in the same words ("for as long
 # as necessary", "30 days": 173 distinct texts among 282 spans on ../shared/eval).
 MAX_KEPT_DURATIONS = 20_000
+_duration_of = lru_cache(maxsize=MAX_KEPT_DURATIONS)(parse_duration)
 
 
 class RetentionAttributes(BatchPipe):
-    """Set ``kind`` and ``duration`` on RETENTION spans. Nothing to save (the durations kept per
-    span text are a memo of ``parse_duration``)."""
+    """Set ``kind`` and ``duration`` on RETENTION spans. Stateless: nothing to save."""
 
     def __init__(self, name: str = "retention_attributes", *, spans_key: str = SPANS_KEY):
         """Create the component.
@@ -30,8 +30,6 @@ class RetentionAttributes(BatchPipe):
         """
         self.name = name
         self.spans_key = spans_key
-        # Span text -> ``parse_duration`` of it (a str or None: nothing about a Doc).
-        self._durations: Dict[str, Optional[str]] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         """Annotate every RETENTION span of ``doc``.
@@ -47,18 +45,10 @@ class RetentionAttributes(BatchPipe):
         # ``doc[start:end].text`` makes a Token object per word, and RETENTION spans are long
         # ("for as long as your account is active").
         source = source_text(doc)
-        durations = self._durations
-        if len(durations) > MAX_KEPT_DURATIONS:
-            # A fresh dict in one assignment: a thread reading the old one goes on with it.
-            durations = self._durations = {}
         # This label's spans only, as rows (``span_rows``): most of the group is of other labels.
         for start, end, span_id, start_char, end_char in rows:
             text = source[start_char:end_char] if source is not None else tokens_text(doc, start, end, False)
-            if text in durations:
-                duration = durations[text]
-            else:
-                duration = durations[text] = parse_duration(text)
-            values = {"kind": retention_kind(strings[span_id]), "duration": duration}
+            values = {"kind": retention_kind(strings[span_id]), "duration": _duration_of(text)}
             set_attrs_at(doc, RETENTION, start_char, end_char, values)
         return doc
 

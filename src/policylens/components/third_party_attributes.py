@@ -14,7 +14,7 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
-from ..extensions import USER_DATA_KEY
+from ..extensions import set_attrs_at
 from ..labels import SPANS_KEY, THIRD_PARTY
 from .doc_context import DocContext
 from .party_context import Party, PartyContext
@@ -39,9 +39,6 @@ class ThirdPartyAttributes(TableComponent):
         self.context = PartyContext()
         # (table, {span id hash: (pattern id, table row)}): each pattern id's row, looked up once.
         self._entries: Tuple[dict, Dict[int, Tuple[str, dict]]] = (self.table, {})
-        # (table, {span id hash: (Party maker, table row, category, named)}), the same rows in
-        # the form ``__call__`` reads them.
-        self._call_entries: Tuple[dict, Dict[int, tuple]] = (self.table, {})
 
     def initialize(
         self, get_examples=None, *, nlp=None, catalogue: Optional[List[dict]] = None, rules: Optional[dict] = None
@@ -99,48 +96,21 @@ class ThirdPartyAttributes(TableComponent):
         rows = label_rows(doc, self.spans_key, _LABEL)
         if not rows:
             return doc
+        strings = doc.vocab.strings
         rows = sorted(rows, key=_first_token)  # stable: spans at one token stay in the group's order
-        known = self._call_rows(doc.vocab.strings, {row[2] for row in rows})
-        entries = [known[row[2]] for row in rows]
-        parties = [Party(row[0], row[1], entry[0]) for row, entry in zip(rows, entries)]
+        entries = [self._entry(row[2], strings) for row in rows]
+        parties = [Party(row[0], row[1], pattern_id) for row, (pattern_id, _) in zip(rows, entries)]
         # Per start token, as the context rules key them (of two spans at one token, the later's).
-        attrs, base, named = {}, {}, {}
-        for row, entry in zip(rows, entries):
-            start = row[0]
-            attrs[start], base[start], named[start] = entry[1], entry[2], entry[3]
-        categories = self.context.categories(parties, base, named, DocContext(doc))
-        # ``extensions.set_attrs_at`` written out: a dict of its own per span, the attributes
-        # already set first.
-        user_data = doc.user_data
+        attrs = {row[0]: table_row for row, (_, table_row) in zip(rows, entries)}
+        categories = self.context.categories(
+            parties,
+            {start: a["category"] for start, a in attrs.items()},
+            {start: a["named"] for start, a in attrs.items()},
+            DocContext(doc),
+        )
         for start, _end, _id, start_char, end_char in rows:
-            key = (USER_DATA_KEY, THIRD_PARTY, start_char, end_char)
-            current = user_data.get(key)
-            values = {**attrs[start], "category": categories[start]}
-            user_data[key] = {**current, **values} if current else values
+            set_attrs_at(doc, THIRD_PARTY, start_char, end_char, {**attrs[start], "category": categories[start]})
         return doc
-
-    def _call_rows(self, strings, span_ids: set) -> Dict[int, tuple]:
-        """(pattern id, table row, category, named) of each span id hash (``_entry``), kept per
-        id; the ids of one Doc are made sure of, and the dict of every id known is returned.
-
-        strings (StringStore): The vocab's strings.
-        span_ids (set): The ``span.id`` hashes of a Doc's THIRD_PARTY spans.
-        RETURNS (Dict[int, tuple]): At least those ids; shared, not to be changed.
-        """
-        table, known = self._call_entries
-        if table is not self.table:  # the table was replaced (initialize, from_disk)
-            table, known = self._call_entries = (self.table, {})  # one assignment: threads see both or neither
-        missing = span_ids.difference(known)
-        if missing:
-            if len(known) > 100_000:
-                # ids come from the rules, but keep the memory bounded anyway: a fresh dict, so
-                # that a thread reading the old one still finds its ids there.
-                known, missing = {}, span_ids
-                self._call_entries = (table, known)
-            for span_id in missing:
-                pattern_id, table_row = self._entry(span_id, strings)
-                known[span_id] = (pattern_id, table_row, table_row["category"], table_row["named"])
-        return known
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
         """Save the catalogue table and the context cues."""
