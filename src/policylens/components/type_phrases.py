@@ -216,11 +216,15 @@ class EdgeTable:
         self.keys = numpy.zeros(1 << bits, dtype="uint64")
         self.used = numpy.zeros(1 << bits, dtype=bool)
         self.values = numpy.full(1 << bits, missing, dtype="int64")
-        for key, value in zip(keys, values):
-            slot = int(self._slots(numpy.asarray([key], dtype="uint64"))[0])
-            while self.used[slot]:
+        # Home slots of all keys at once; collisions are probed in Python (a quarter full: few).
+        homes = self._slots(numpy.asarray(keys, dtype="uint64")).tolist() if len(keys) else []
+        used = set()
+        for key, value, slot in zip(keys, values, homes):
+            while slot in used:
                 slot = (slot + 1) & self.mask
-            self.keys[slot], self.used[slot], self.values[slot] = key, True, value
+            used.add(slot)
+            self.keys[slot], self.values[slot] = key, value
+        self.used[list(used)] = True
 
     def _slots(self, keys: numpy.ndarray) -> numpy.ndarray:
         return ((keys * self._MULTIPLIER) >> self.shift).astype(numpy.intp)
