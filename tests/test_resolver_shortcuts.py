@@ -18,7 +18,6 @@ from policylens.components.doc_context import DocContext
 from policylens.components.first_party import FirstParty, _cue_matches, cue_folded, parentheses
 from policylens.components.span_resolver import SpanResolver
 from policylens.components.span_overlap import (
-    ARRAY_MIN_RECORDS,
     drop_parties_inside,
     filter_records,
     longest_per_label,
@@ -139,9 +138,9 @@ def test_resolve_overlaps_keeps_what_the_tuple_functions_keep(empty):
     for trial in range(300):
         length = rng.randrange(5, 400)
         # Clusters of overlapping records of one label or several among lone records (the
-        # cluster path); mostly at or above ARRAY_MIN_RECORDS (resolve_all's array path), some
-        # below; now and then a label outside LABELS or an empty record (resolve_all's tuple path).
-        count = rng.choice([3, ARRAY_MIN_RECORDS - 1, ARRAY_MIN_RECORDS, ARRAY_MIN_RECORDS + 150])
+        # cluster path), few or many; now and then a label outside LABELS or an empty record
+        # (resolve_all).
+        count = rng.choice([3, 199, 200, 350])
         records = []
         for position in range(count):
             start = rng.randrange(length)

@@ -179,11 +179,6 @@ def set_ents(doc: Doc, records: List[Record]) -> None:
     doc.set_ents([record[4] for record in records], default="unmodified")
 
 
-# Below this many records the tuple functions above are quicker than the array steps (numpy
-# calls cost a few microseconds each; on ../shared/eval the arrays win from about 200 records).
-ARRAY_MIN_RECORDS = 200
-
-
 def resolve_overlaps(
     records: List[Record], length: int, party: int, data_type: int
 ) -> Tuple[List[Record], List[Record]]:
@@ -255,11 +250,8 @@ def resolve_overlaps(
 def resolve_all(
     records: List[Record], length: int, party: int, data_type: int
 ) -> Tuple[List[Record], List[Record]]:
-    """``resolve_overlaps`` on any records: by the tuple functions on the whole set, or on
-    arrays for many records.
-
-    On many records the runs of overlapping records are found with numpy; only runs of three
-    or more that their longest record does not cover go through ``longest_first`` in Python.
+    """``resolve_overlaps`` on any records (labels outside LABELS, empty records included): the
+    tuple functions on the whole set.
 
     records (List[Record]): Candidate records of any labels.
     length (int): The document's length in tokens.
@@ -267,129 +259,5 @@ def resolve_all(
     data_type (int): The DATA_TYPE label id.
     RETURNS (Tuple[List[Record], List[Record]]): As ``resolve_overlaps``.
     """
-    ranks = list(map(LABEL_RANK.get, [record[2] for record in records]))
-    if len(records) >= ARRAY_MIN_RECORDS and None not in ranks and party in LABEL_RANK and data_type in LABEL_RANK:
-        starts = numpy.array([record[0] for record in records], dtype=numpy.int64)
-        ends = numpy.array([record[1] for record in records], dtype=numpy.int64)
-        # Empty records take filter_spans' own test (see longest_first): the tuple path.
-        if not (starts >= ends).any():
-            return _resolve_arrays(records, starts, ends, ranks, length, party, data_type)
     kept = drop_parties_inside(longest_per_label(records, length), party, data_type)
     return kept, filter_records(kept, length)
-
-
-def _resolve_arrays(
-    records: List[Record], starts: numpy.ndarray, ends: numpy.ndarray, ranks: List[int], length: int, party: int, data_type: int
-) -> Tuple[List[Record], List[Record]]:
-    """``resolve_overlaps`` on non-empty records of known labels, with numpy."""
-    rank = numpy.array(ranks, dtype=numpy.int64)
-    # Per label, by start, ties in input order: the order filter_records reads each label in.
-    order = numpy.lexsort((numpy.arange(len(records)), starts, rank))
-    kept = order[settle_sorted(starts[order], ends[order], rank[order], length)]
-    # longest_per_label's order: (start, end, label rank); no two kept records share all three.
-    kept = kept[numpy.lexsort((rank[kept], ends[kept], starts[kept]))]
-    kept = kept[~parties_inside(starts[kept], ends[kept], rank[kept], LABEL_RANK[party], LABEL_RANK[data_type])]
-    # Sorted by start already: filter_records' runs over all labels at once.
-    shown = kept[settle_sorted(starts[kept], ends[kept], numpy.zeros(len(kept), dtype=numpy.int64), length)]
-    return [records[i] for i in kept.tolist()], [records[i] for i in shown.tolist()]
-
-
-def settle_sorted(starts: numpy.ndarray, ends: numpy.ndarray, groups: numpy.ndarray, length: int) -> numpy.ndarray:
-    """``filter_records`` on each group of non-empty records, as arrays.
-
-    starts (numpy.ndarray): Start tokens, sorted by (group, start), ties in input order.
-    ends (numpy.ndarray): End tokens, in the same order.
-    groups (numpy.ndarray): Small non-negative ints: records of different groups never compete.
-    length (int): The document's length in tokens.
-    RETURNS (numpy.ndarray): A boolean mask of the records kept.
-    """
-    count = len(starts)
-    keep = numpy.zeros(count, dtype=bool)
-    if not count:
-        return keep
-    # Offsetting each group by more than a document's length keeps runs inside one group.
-    offset = groups * (length + 1)
-    reach = numpy.maximum.accumulate(offset + ends)
-    # A record opens a run when it starts at or after every earlier record's end.
-    first = numpy.ones(count, dtype=bool)
-    first[1:] = offset[1:] + starts[1:] >= reach[:-1]
-    run = numpy.cumsum(first) - 1
-    size = numpy.bincount(run)[run]
-    keep[size == 1] = True
-    # Runs of two: the longer one, else the first (see settle_run).
-    pairs = numpy.flatnonzero(first & (size == 2))
-    second = ends[pairs + 1] - starts[pairs + 1] > ends[pairs] - starts[pairs]
-    keep[pairs + second] = True
-    longer = numpy.flatnonzero(first & (size > 2))
-    if len(longer):
-        settle_longer_runs(starts, ends, reach - offset, first, run, longer, keep, length)
-    return keep
-
-
-def settle_longer_runs(
-    starts: numpy.ndarray,
-    ends: numpy.ndarray,
-    reach: numpy.ndarray,
-    first: numpy.ndarray,
-    run: numpy.ndarray,
-    begins: numpy.ndarray,
-    keep: numpy.ndarray,
-    length: int,
-) -> None:
-    """Mark what ``filter_spans`` keeps of runs of three or more records (``settle_sorted``'s helper).
-
-    The record filter_spans takes first in a run (the longest; then the earliest) keeps it alone
-    when it covers the whole run, as in most runs (a phrase and the words inside it); the other
-    runs go through ``longest_first``.
-
-    starts, ends (numpy.ndarray): The records, sorted by (group, start), ties in input order.
-    reach (numpy.ndarray): The furthest end up to each record within its run.
-    first (numpy.ndarray): Whether each record opens a run.
-    run (numpy.ndarray): The run of each record.
-    begins (numpy.ndarray): The first records of the runs to settle.
-    keep (numpy.ndarray): The mask of kept records (updated).
-    length (int): The document's length in tokens.
-    """
-    lengths = ends - starts
-    opens = numpy.flatnonzero(first)
-    longest = numpy.maximum.reduceat(lengths, opens)
-    # The first record of the longest length in each run: the earliest, so filter_spans' first.
-    tops = numpy.flatnonzero(lengths == longest[run])
-    _, at = numpy.unique(run[tops], return_index=True)
-    top = tops[at][run[begins]]
-    stops = numpy.append(opens[1:], len(starts))[run[begins]]
-    whole = (starts[top] == starts[begins]) & (ends[top] == reach[stops - 1])
-    keep[top[whole]] = True
-    for begin, stop in zip(begins[~whole].tolist(), stops[~whole].tolist()):
-        run_records = list(zip(starts[begin:stop].tolist(), ends[begin:stop].tolist(), range(begin, stop)))
-        for record in longest_first(run_records, length):
-            keep[record[2]] = True
-
-
-def parties_inside(
-    starts: numpy.ndarray, ends: numpy.ndarray, rank: numpy.ndarray, party: int, data_type: int
-) -> numpy.ndarray:
-    """``drop_parties_inside``'s test as arrays: THIRD_PARTY records inside a longer DATA_TYPE record.
-
-    starts (numpy.ndarray): Start tokens of records sorted by (start, end).
-    ends (numpy.ndarray): Their end tokens.
-    rank (numpy.ndarray): Their label ranks.
-    party (int): The THIRD_PARTY rank.
-    data_type (int): The DATA_TYPE rank.
-    RETURNS (numpy.ndarray): A boolean mask of the THIRD_PARTY records to drop.
-    """
-    inside = numpy.zeros(len(starts), dtype=bool)
-    types = rank == data_type
-    parties = numpy.flatnonzero(rank == party)
-    if not types.any() or not len(parties):
-        return inside
-    type_starts, type_ends = starts[types], ends[types]
-    furthest = numpy.maximum.accumulate(type_ends)
-    first, last = starts[parties], ends[parties]
-    # As drop_parties_inside: one starting before and reaching as far, or one starting with it and ending after.
-    before = numpy.searchsorted(type_starts, first, side="left")
-    same = numpy.searchsorted(type_starts, first, side="right")
-    covered = (before > 0) & (furthest[numpy.maximum(before - 1, 0)] >= last)
-    covered |= (same > before) & (type_ends[numpy.maximum(same - 1, 0)] > last)
-    inside[parties[covered]] = True
-    return inside
