@@ -21,7 +21,6 @@ from policylens.components.first_party import (
     before_starts,
     first_lines,
     name_at_end_start,
-    names_first_party,
 )
 
 RULES = Path(__file__).parent.parent / "patterns" / "context_rules.json"
@@ -125,6 +124,28 @@ def test_a_name_at_the_end_is_found_from_its_last_words():
         assert (got and (got.span(), got.group(1))) == (expected and (expected.span(), expected.group(1)))
         found += expected is not None
     assert found > 100
+
+
+def names_first_party(span_words: tuple, organization: tuple, names: set, raw: tuple = ()) -> bool:
+    """The reference for ``NameTest``: whether a THIRD_PARTY span names the first party, name by name.
+
+    span_words (Words): The span's normalised words.
+    organization (Words): The normalised owner of the catalogue entry that matched (or ()).
+    names (Set[Words]): The first party's names.
+    RETURNS (bool): True when the span is a first-party name, a shorter form of one ("Chase
+        Paymentech" for "Chase Paymentech Solutions"), written without spaces differently
+        ("Bitrix 24"/"Bitrix24"), or a service the first party itself owns.
+    raw (Words): The span's words with common words kept, for aliases such as "Service Provider".
+    """
+    if raw and raw in names:
+        return True
+    if not span_words:
+        return False
+    joined = "".join(span_words)
+    for name in names:
+        if span_words == name[: len(span_words)] or joined == "".join(name) or organization == name:
+            return True
+    return False
 
 
 def test_the_name_test_answers_as_names_first_party():

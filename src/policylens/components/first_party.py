@@ -542,31 +542,9 @@ def raw_words(text: str) -> Words:
     return tuple(w for w in WORD_RE.findall(text.lower()) if w not in ("the", "a", "an"))
 
 
-def names_first_party(span_words: Words, organization: Words, names: Set[Words], raw: Words = ()) -> bool:
-    """Whether a THIRD_PARTY span names the first party.
-
-    span_words (Words): The span's normalised words.
-    organization (Words): The normalised owner of the catalogue entry that matched (or ()).
-    names (Set[Words]): The first party's names.
-    RETURNS (bool): True when the span is a first-party name, a shorter form of one ("Chase
-        Paymentech" for "Chase Paymentech Solutions"), written without spaces differently
-        ("Bitrix 24"/"Bitrix24"), or a service the first party itself owns.
-    raw (Words): The span's words with common words kept, for aliases such as "Service Provider".
-    """
-    if raw and raw in names:
-        return True
-    if not span_words:
-        return False
-    joined = "".join(span_words)
-    for name in names:
-        if span_words == name[: len(span_words)] or joined == "".join(name) or organization == name:
-            return True
-    return False
-
-
 class NameTest:
-    """``names_first_party`` for one document's names, as set look-ups: the names' prefixes and
-    their words joined are worked out once, not per span."""
+    """Whether THIRD_PARTY spans name the first party, for one document's names: the names'
+    prefixes and their words joined are worked out once, and each span is a few set look-ups."""
 
     def __init__(self, names: Set[Words]):
         """names (Set[Words]): The first party's names."""
@@ -575,13 +553,14 @@ class NameTest:
         self.joined = {"".join(name) for name in names}
 
     def __call__(self, span_words: Words, organization: Words, raw: Words = ()) -> bool:
-        """Whether a THIRD_PARTY span names the first party: ``names_first_party(span_words,
-        organization, names, raw)``.
+        """Whether a THIRD_PARTY span names the first party: it is one of the names, a shorter
+        form of one ("Chase Paymentech" for "Chase Paymentech Solutions"), written without spaces
+        differently ("Bitrix 24"/"Bitrix24"), or a service the first party itself owns.
 
         span_words (Words): The span's normalised words.
         organization (Words): The normalised owner of the catalogue entry that matched (or ()).
         raw (Words): The span's words with common words kept.
-        RETURNS (bool): The same answer.
+        RETURNS (bool): True when it names the first party.
         """
         if raw and raw in self.names:
             return True
