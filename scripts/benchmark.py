@@ -100,7 +100,16 @@ def _texts(corpus: Path):
         yield record["text"]
 
 
-def run_phase(phase: str, corpus: str, pipeline: str, repeat: int = 1, batch_size: int = 64) -> dict:
+def cores() -> List[int]:
+    """The CPUs this process may run on (empty where the system cannot pin a process to one)."""
+    if not hasattr(os, "sched_getaffinity") or not hasattr(os, "sched_setaffinity"):
+        return []
+    return sorted(os.sched_getaffinity(0))
+
+
+def run_phase(
+    phase: str, corpus: str, pipeline: str, repeat: int = 1, batch_size: int = 64, cpu: Optional[int] = None
+) -> dict:
     """Run one phase in this process and measure it.
 
     phase (str): "load", "bare", "full", "annotate", "annotate2" (two worker processes) or
@@ -109,14 +118,20 @@ def run_phase(phase: str, corpus: str, pipeline: str, repeat: int = 1, batch_siz
     pipeline (str): The assembled pipeline directory.
     repeat (int): For "annotate": read the corpus this many times.
     batch_size (int): Documents per batch.
+    cpu (Optional[int]): Run on this CPU only (``os.sched_setaffinity``); None: wherever the
+        system schedules it.
     RETURNS (dict): {"phase", "seconds", "cpu_seconds", "documents", "tokens", "peak_rss_mb", ...}
-        ("cpu_seconds": this process's CPU time, which other programs on the machine change less).
+        ("cpu_seconds": this process's CPU time, which other programs on the machine change less;
+        "cpu": the CPU it was pinned to, when it was).
     """
     import spacy
 
     import policylens
 
     result: dict = {"phase": phase}
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
+        result["cpu"] = cpu
     cpu_started = time.process_time()
     if phase == "load":
         started = time.perf_counter()
@@ -211,14 +226,17 @@ def format_components(run: dict) -> str:
     return "\n".join(lines)
 
 
-def run_child(phase: str, corpus: Path, pipeline: Path, repeat: int = 1, batch_size: int = 64) -> dict:
-    """Run a phase in a fresh Python process and return its measurements."""
+def run_child(
+    phase: str, corpus: Path, pipeline: Path, repeat: int = 1, batch_size: int = 64, cpu: Optional[int] = None
+) -> dict:
+    """Run a phase in a fresh Python process (pinned to ``cpu`` unless None) and return its measurements."""
     code = (
         "import json, sys; sys.path.insert(0, sys.argv[1]); import benchmark; "
-        "print(json.dumps(benchmark.run_phase(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]))))"
+        "cpu = None if sys.argv[7] == '-' else int(sys.argv[7]); "
+        "print(json.dumps(benchmark.run_phase(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]), cpu)))"
     )
     command = [sys.executable, "-c", code, str(Path(__file__).resolve().parent), phase, str(corpus), str(pipeline),
-               str(repeat), str(batch_size)]
+               str(repeat), str(batch_size), "-" if cpu is None else str(cpu)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         raise RuntimeError(f"phase {phase} failed:\n{done.stderr[-3000:]}")
@@ -232,6 +250,38 @@ def _ratio_per_round(rounds: List[Dict[str, dict]], numerator: str, denominator:
         for r in rounds
         if r.get(numerator, {}).get("seconds") and r.get(denominator, {}).get("seconds")
     ]
+
+
+def one_process_rate(round_runs: Dict[str, dict]) -> Optional[float]:
+    """Documents/s of ``annotate`` in one process in a round: the mean of its rates on each CPU it
+    ran on in turn ("annotate_per_cpu"), or of its one run ("annotate").
+
+    round_runs (Dict[str, dict]): One round's runs. RETURNS (Optional[float]): None without a run.
+    """
+    runs = round_runs.get("annotate_per_cpu") or [round_runs.get("annotate", {})]
+    rates = [run["documents"] / run["seconds"] for run in runs if run.get("seconds")]
+    return statistics.mean(rates) if rates else None
+
+
+def _n2_per_round(rounds: List[Dict[str, dict]]) -> List[float]:
+    """``annotate2``'s documents/s over one process's (``one_process_rate``), for each round."""
+    ratios = []
+    for r in rounds:
+        one, two = one_process_rate(r), r.get("annotate2", {})
+        if one and two.get("seconds"):
+            ratios.append(round(two["documents"] / two["seconds"] / one, 3))
+    return ratios
+
+
+def _rates_per_cpu(rounds: List[Dict[str, dict]]) -> Dict[str, float]:
+    """The best documents/s of one-process ``annotate`` on each CPU it was pinned to."""
+    best: Dict[str, float] = {}
+    for r in rounds:
+        for run in r.get("annotate_per_cpu", []):
+            if run.get("cpu") is not None and run.get("seconds"):
+                rate = round(run["documents"] / run["seconds"], 1)
+                best[str(run["cpu"])] = max(rate, best.get(str(run["cpu"]), 0.0))
+    return best
 
 
 def summarise(runs: Dict[str, dict], corpus_info: dict, rounds: Optional[List[Dict[str, dict]]] = None) -> dict:
@@ -273,11 +323,13 @@ def summarise(runs: Dict[str, dict], corpus_info: dict, rounds: Optional[List[Di
     if rounds and len(rounds) >= 2:
         per_round = {
             "full_over_bare": _ratio_per_round(rounds, "full", "bare", "tokens"),
-            "n2_speedup": _ratio_per_round(rounds, "annotate2", "annotate", "documents"),
+            "n2_speedup": _n2_per_round(rounds),
         }
         for name, ratios in per_round.items():
             figures[f"{name}_per_round"] = ratios
             figures[f"{name}_median"] = judged[name] = round(statistics.median(ratios), 3)
+    if rounds and _rates_per_cpu(rounds):
+        figures["annotate_docs_per_s_per_cpu"] = _rates_per_cpu(rounds)
     targets = {
         "full_over_bare >= 0.5": judged["full_over_bare"] >= 0.5,
         "n2_speedup >= 1.6": judged["n2_speedup"] >= 1.6,
@@ -300,6 +352,11 @@ def format_table(report: dict) -> str:
         f"{'annotate, 1 process (read+write)':<34} {f['annotate_tokens_per_s']:>11,.0f} {f['annotate_docs_per_s']:>9,.1f} {f['peak_rss_mb']['annotate']:>12}",
         f"{'annotate --n-process 2':<34} {f['annotate_n2_tokens_per_s']:>11,.0f} {f['annotate_n2_docs_per_s']:>9,.1f} {f['peak_rss_mb']['annotate2']:>12}",
         f"{'annotate, 10x the corpus':<34} {'':>11} {'':>9} {f['peak_rss_mb']['annotate10']:>12}",
+        *(
+            ["annotate, 1 process, best docs/s per CPU: "
+             + ", ".join(f"CPU {cpu} {rate:,.1f}" for cpu, rate in f["annotate_docs_per_s_per_cpu"].items())]
+            if f.get("annotate_docs_per_s_per_cpu") else []
+        ),
         "",
         f"full / bare tokens/s: {f['full_over_bare']:.2f}"
         + (f" (CPU time: {f['full_over_bare_cpu']:.2f})" if f.get("full_over_bare_cpu") else "")
@@ -308,7 +365,8 @@ def format_table(report: dict) -> str:
         *(
             [f"per round (phases seconds apart; targets judged on the medians): full / bare "
              f"{' '.join(f'{r:.2f}' for r in f['full_over_bare_per_round'])} (median {f['full_over_bare_median']:.2f}), "
-             f"--n-process 2 {' '.join(f'{r:.2f}x' for r in f['n2_speedup_per_round'])} (median {f['n2_speedup_median']:.2f}x)"]
+             f"--n-process 2 (against one process's mean over the CPUs) "
+             f"{' '.join(f'{r:.2f}x' for r in f['n2_speedup_per_round'])} (median {f['n2_speedup_median']:.2f}x)"]
             if "full_over_bare_median" in f else []
         ),
         "targets: " + ", ".join(f"{name} {'met' if ok else 'NOT met'}" for name, ok in report["targets"].items()),
@@ -360,13 +418,29 @@ def main(
         load = os.getloadavg() if hasattr(os, "getloadavg") else None
         runs: Dict[str, dict] = {}
         every_round: List[Dict[str, dict]] = []
+        # The CPUs of a 2-core machine (the first two of a larger one). Their speeds can differ
+        # (a virtual machine's CPUs share the host's cores with other machines): the bare
+        # tokenizer and the pipeline run on the same CPU within a round, alternating between
+        # rounds, and one process runs on each CPU in turn, so that --n-process 2, which runs
+        # on both, is compared with one process on an average CPU of the machine.
+        cpus = cores()[:2]
         # Other programs share the cores: each timed phase runs ``rounds`` times, interleaved;
         # the fastest run gives the rates, the ratios within each round give the targets.
         for round_number in range(rounds):
-            every_round.append({})
-            for name in ("load", "bare", "full", "annotate", "annotate2"):
-                typer.echo(f"benchmark: {name} (round {round_number + 1} of {rounds}) ...", err=True)
-                run = every_round[-1][name] = run_child(name, corpus_path, pipeline, batch_size=batch_size)
+            here = cpus[round_number % len(cpus)] if cpus else None
+            plan = [("load", None), ("bare", here), ("full", here)]
+            plan += [("annotate", cpu) for cpu in cpus or [None]]
+            plan.append(("annotate2", None))
+            this_round: Dict[str, dict] = {}
+            every_round.append(this_round)
+            for name, cpu in plan:
+                where = f" on CPU {cpu}" if cpu is not None else ""
+                typer.echo(f"benchmark: {name}{where} (round {round_number + 1} of {rounds}) ...", err=True)
+                run = run_child(name, corpus_path, pipeline, batch_size=batch_size, cpu=cpu)
+                if name == "annotate":
+                    this_round.setdefault("annotate_per_cpu", []).append(run)
+                else:
+                    this_round[name] = run
                 if name not in runs or run["seconds"] < runs[name]["seconds"]:
                     runs[name] = run
         typer.echo("benchmark: annotate, 10x the corpus ...", err=True)

@@ -1,6 +1,7 @@
 """scripts/benchmark.py: the corpus it builds, the counts and figures it reports (no timing asserted)."""
 import sys
 
+import pytest
 import srsly
 
 from conftest import ROOT
@@ -99,3 +100,39 @@ def test_ratios_within_rounds_judge_the_targets():
     assert "median 0.40" in benchmark.format_table(report)
     one_round = benchmark.summarise(runs, info, rounds[:1])  # nothing to take a median of
     assert "full_over_bare_median" not in one_round["figures"]
+
+
+def test_one_process_is_the_mean_over_the_cpus():
+    """CPUs of different speeds: --n-process 2 is judged against one process's mean rate over the
+    CPUs it ran on in turn, not against whichever CPU the scheduler picked."""
+    def run(seconds, cpu=None, documents=100, tokens=100_000, rss=200.0):
+        return {"seconds": seconds, "documents": documents, "tokens": tokens, "peak_rss_mb": rss,
+                **({"cpu": cpu} if cpu is not None else {})}
+
+    rounds = [
+        # 100 and 50 docs/s alone (mean 75): two processes at 120 docs/s are 1.6x.
+        {"bare": run(1.0), "full": run(2.0), "annotate_per_cpu": [run(1.0, 0), run(2.0, 1)], "annotate2": run(100 / 120)},
+        {"bare": run(1.0), "full": run(2.0), "annotate_per_cpu": [run(1.25, 0), run(2.5, 1)], "annotate2": run(1.0)},
+    ]
+    assert benchmark.one_process_rate(rounds[0]) == 75.0
+    assert benchmark.one_process_rate({"annotate": run(2.0)}) == 50.0
+    assert benchmark.one_process_rate({}) is None
+    runs = {"load": {**run(1.5), "patterns": {}}, "bare": run(1.0), "full": run(2.0), "annotate": run(1.0, 0),
+            "annotate2": run(100 / 120), "annotate10": run(10.0, documents=1000)}
+    report = benchmark.summarise(runs, {"source": "x", "repeat": 1, "documents": 100, "characters": 500_000}, rounds)
+    figures = report["figures"]
+    assert figures["n2_speedup_per_round"] == [1.6, 1.667] and figures["n2_speedup_median"] == pytest.approx(1.633, abs=1e-3)
+    assert figures["n2_speedup"] == 1.2  # the fastest runs: one process on the fast CPU
+    assert figures["annotate_docs_per_s_per_cpu"] == {"0": 100.0, "1": 50.0}
+    assert report["targets"]["n2_speedup >= 1.6"] is True
+    assert "CPU 0 100.0, CPU 1 50.0" in benchmark.format_table(report)
+
+
+@pytest.mark.skipif(not benchmark.cores(), reason="this system cannot pin a process to a CPU")
+def test_a_phase_runs_on_the_cpu_it_is_given(tmp_path, saved_pipeline):
+    corpus = tmp_path / "corpus.jsonl"
+    benchmark.make_corpus([str(ROOT / "assets" / "policies")], 1, corpus)
+    cpu = benchmark.cores()[-1]
+    run = benchmark.run_child("bare", corpus, saved_pipeline, cpu=cpu)
+    assert run["cpu"] == cpu and run["documents"] == 6
+    assert "cpu" not in benchmark.run_child("bare", corpus, saved_pipeline)
