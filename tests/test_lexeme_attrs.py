@@ -86,6 +86,12 @@ def test_unknown_getters_are_kept_and_the_result_pickles():
     assert pickle.loads(pickle.dumps(fast_only)).keys() == fast_only.keys()
 
 
+def test_a_saved_pipeline_loads_with_them(saved_pipeline):
+    loaded = spacy.load(saved_pipeline)
+    assert loaded.vocab.lex_attr_getters[spacy.attrs.SHAPE] is lexeme_attrs.word_shape
+    assert loaded.vocab.lex_attr_getters[spacy.attrs.LIKE_NUM] is lexeme_attrs.like_num
+
+
 def test_the_callback_is_registered():
     swap = spacy.util.registry.callbacks.get("policylens.fast_lexeme_attrs.v1")()
     nlp = swap(spacy.blank("en"))
