@@ -31,6 +31,15 @@ def test_two_processes_write_what_one_writes(nlp):
     assert [r["meta"]["source_path"] for r in one[1]][:3] == ["p0.txt", "p1.txt", "p2.txt"]
 
 
+def test_spawned_workers_rebuild_the_pipeline(nlp, monkeypatch):
+    """Where processes cannot be forked (macOS, Windows), each worker rebuilds the pipeline from
+    its config and bytes: the config's callbacks (the fast lexeme attributes) run again there."""
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert run(nlp, 2) == run(nlp, 1)
+
+
 def test_workers_split_long_documents(nlp, monkeypatch):
     monkeypatch.setattr(nlp, "max_length", 200)
     text = "\n\n".join(f"Part {i}: we collect your phone number and keep it for {i + 1} days." for i in range(12))
