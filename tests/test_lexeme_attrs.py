@@ -86,6 +86,13 @@ def test_unknown_getters_are_kept_and_the_result_pickles():
     assert pickle.loads(pickle.dumps(fast_only)).keys() == fast_only.keys()
 
 
+def test_without_spacys_private_lookup_function_norm_is_kept(monkeypatch):
+    norm = spacy.blank("en").vocab.lex_attr_getters[spacy.attrs.NORM]
+    assert fast_getters({1: norm})[1] is not norm  # rebuilt around the fast lower
+    monkeypatch.setattr(lexeme_attrs, "_get_attr_unless_lookup", None)
+    assert fast_getters({1: norm})[1] is norm
+
+
 def test_a_saved_pipeline_loads_with_them(saved_pipeline):
     loaded = spacy.load(saved_pipeline)
     assert loaded.vocab.lex_attr_getters[spacy.attrs.SHAPE] is lexeme_attrs.word_shape

@@ -2,9 +2,9 @@
 
 The first time a pipeline meets a word, spaCy makes its lexeme and calls every lexeme attribute
 getter of the vocabulary on the text (``Vocab._new_lexeme``: ``like_num``, ``word_shape``,
-``like_url``, ``is_ascii``...). On policies, ~8,000 new words in 350k tokens, that was ~18 µs a
-word, two thirds of it in the getters: a tenth of the tokenizer's time, and work that every
-worker of ``--n-process`` does again for the words the others have met.
+``like_url``, ``is_ascii``...). One pass over ../shared/eval (350k tokens) meets ~8,000 new
+words; a lexeme took ~11 µs, two thirds of it in the getters: about a fifth of the tokenizer's
+time, and work that every worker of ``--n-process`` does again for the words the others have met.
 
 ``fast_getters`` swaps each of spaCy's own getter functions that it knows for one here that
 returns the same value (the same bool or str) for every string: C methods of ``str`` where one
@@ -22,12 +22,17 @@ from functools import partial
 from operator import itemgetter
 from typing import Callable, Dict
 
+import spacy.util
 from spacy.lang import lex_attrs as base
 from spacy.lang.en import lex_attrs as english
 from spacy.language import Language
-from spacy.util import _get_attr_unless_lookup, registry
+from spacy.util import registry
 
-_NUMBER_WORDS = frozenset(english._num_words) | frozenset(english._ordinal_words)
+# Private names of spaCy 3.8: where another version lacks them, the getters that need them are
+# kept as spaCy's (``like_num``; the fast ``lower`` inside ``NORM``'s lookups partial).
+_get_attr_unless_lookup = getattr(spacy.util, "_get_attr_unless_lookup", None)
+_NUMBER_WORD_LISTS = (getattr(english, "_num_words", None), getattr(english, "_ordinal_words", None))
+_NUMBER_WORDS = frozenset().union(*_NUMBER_WORD_LISTS) if all(_NUMBER_WORD_LISTS) else None
 _QUOTES = frozenset(('"', "'", "`", "«", "»", "‘", "’", "‚", "‛", "“", "”", "„", "‟", "‹", "›", "❮", "❯", "''", "``"))
 _LEFT_PUNCT = frozenset(("(", "[", "{", "<", '"', "'", "«", "‘", "‚", "‛", "“", "„", "‟", "‹", "❮", "``"))
 _RIGHT_PUNCT = frozenset((")", "]", "}", ">", '"', "'", "»", "’", "”", "›", "❯", "''"))
@@ -118,8 +123,9 @@ FAST: Dict[Callable, Callable] = {
     base.is_left_punct: is_left_punct,
     base.is_right_punct: is_right_punct,
     base.is_bracket: is_bracket,
-    english.like_num: like_num,
 }
+if _NUMBER_WORDS is not None:
+    FAST[english.like_num] = like_num
 
 
 def fast_getters(getters: Dict[int, Callable]) -> Dict[int, Callable]:
@@ -133,7 +139,8 @@ def fast_getters(getters: Dict[int, Callable]) -> Dict[int, Callable]:
 
 
 def _fast(getter: Callable) -> Callable:
-    if isinstance(getter, partial) and getter.func is _get_attr_unless_lookup and getter.args:
+    lookups = _get_attr_unless_lookup is not None and isinstance(getter, partial) and getter.func is _get_attr_unless_lookup
+    if lookups and getter.args:
         return partial(_get_attr_unless_lookup, _fast(getter.args[0]), *getter.args[1:], **getter.keywords)
     try:
         return FAST.get(getter, getter)
