@@ -74,6 +74,27 @@ def test_annotate_all_good_exits_zero(corpus, tmp_path, pipeline_dir):
     assert (tmp_path / "good.errors.jsonl").read_text() == ""
 
 
+def test_n_process_minus_one_is_one_worker_per_cpu(corpus, tmp_path, pipeline_dir, monkeypatch):
+    from policylens import cli
+
+    monkeypatch.setattr(cli, "usable_cpus", lambda: 2)  # the pool path, on a machine of any size
+    one, every = tmp_path / "one.jsonl", tmp_path / "every.jsonl"
+    assert run(["annotate", str(corpus), "-o", str(one), "-p", pipeline_dir, "-q"]).exit_code == 1
+    result = run(["annotate", str(corpus), "-o", str(every), "-p", pipeline_dir, "-q", "--n-process", "-1"])
+    assert result.exit_code == 1, result.output
+    assert every.read_text() == one.read_text()
+    assert srsly.read_json(tmp_path / "every.manifest.json")["workers"] == 2
+    zero = run(["annotate", str(corpus), "-o", str(tmp_path / "zero.jsonl"), "-p", pipeline_dir, "--n-process", "0"])
+    assert zero.exit_code == 2 and "--n-process must be at least 1, or -1" in zero.output
+
+
+def test_usable_cpus_counts_this_process_s_cpus():
+    from policylens.engines.local import usable_cpus
+
+    expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert usable_cpus() == expected >= 1
+
+
 def test_annotate_stdin(tmp_path, pipeline_dir):
     out = tmp_path / "stdin.jsonl"
     result = run(["annotate", "-", "-o", str(out), "-p", pipeline_dir, "-q"], input=GOOD_TXT)

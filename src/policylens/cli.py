@@ -16,6 +16,7 @@ import typer
 
 from . import readers
 from .annotate import annotate_stream
+from .engines.local import usable_cpus
 from .labels import LABELS
 from .lock import LockHeld, OutputLock
 from .manifest import build_manifest, manifest_path_for, write_manifest
@@ -118,7 +119,10 @@ def annotate(
         "larger batches run a little faster and hold more memory (64: ~60 MB more than 1 on policies of ~12k characters; "
         "a batch also ends at 100,000 tokens).",
     ),
-    n_process: int = typer.Option(1, "--n-process", min=1, help="Worker processes, each annotating whole batches."),
+    n_process: int = typer.Option(
+        1, "--n-process", min=-1,
+        help="Worker processes, each annotating whole batches; -1: one per CPU this process may use (as spaCy's n_process).",
+    ),
     stdin_format: StdinFormat = typer.Option(StdinFormat.text, "--stdin-format", help="How to read - (stdin)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary on stderr."),
     engine: Engine = typer.Option(
@@ -145,12 +149,15 @@ def annotate(
     With --engine dask, OUTPUT is a directory of part-NNNNN.jsonl files (each with its errors
     file) and manifest.json listing them in input order.
     """
+    if n_process == 0:
+        raise _fail("--n-process must be at least 1, or -1 for one worker per CPU")
     if engine == Engine.dask:
         if resume:
             raise _fail("--resume works with --engine local only")
         raise typer.Exit(_annotate_dask(inputs, output, pipeline, scheduler, n_process, batch_size, partition_mb, quiet))
     if scheduler is not None or partition_mb is not None:
         raise _fail("--scheduler and --partition-mb need --engine dask")
+    n_process = usable_cpus() if n_process == -1 else n_process
     to_stdout = str(output) == "-"
     if resume and to_stdout:
         raise _fail("--resume needs an output file: records already written to stdout cannot be read back")

@@ -11,6 +11,7 @@ memory stays flat on any corpus. In both ways a document the pipeline raises on 
 ``Failed`` item in its place, and the others of its batch are annotated all the same.
 """
 import multiprocessing
+import os
 from collections import deque
 from dataclasses import dataclass
 from itertools import islice
@@ -137,6 +138,16 @@ def iter_records(
             yield from annotate_isolated(nlp, batch, batch_size=batch_size, serialize=serialize)
         return
     yield from _pool_records(items, nlp, batch_size, n_process, serialize)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the system has one), at least 1.
+
+    RETURNS (int): What ``--n-process -1`` starts as many workers as.
+    """
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 def _batches(items: Iterable[Tuple[str, dict]], size: int) -> Iterator[List[Tuple[str, dict]]]:
