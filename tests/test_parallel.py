@@ -31,6 +31,16 @@ def test_two_processes_write_what_one_writes(nlp):
     assert [r["meta"]["source_path"] for r in one[1]][:3] == ["p0.txt", "p1.txt", "p2.txt"]
 
 
+def test_minus_one_process_is_one_per_cpu(nlp, monkeypatch):
+    from policylens.engines import local
+
+    used = []
+    real_pool = local._pool_records
+    monkeypatch.setattr(local, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(local, "_pool_records", lambda *args: used.append(args[3]) or real_pool(*args))
+    assert run(nlp, -1) == run(nlp, 1) and used == [2]
+
+
 def test_spawned_workers_rebuild_the_pipeline(nlp, monkeypatch):
     """Where processes cannot be forked (macOS, Windows), each worker rebuilds the pipeline from
     its config and bytes: the config's callbacks (the fast lexeme attributes) run again there."""

@@ -68,7 +68,8 @@ def annotate_stream(
     output (JsonlWriter): Open writer for the annotated records.
     errors (JsonlWriter): Open writer for the error records.
     batch_size (int): Documents per batch for ``nlp.pipe``.
-    n_process (int): Worker processes, each annotating whole batches (``engines.local``).
+    n_process (int): Worker processes, each annotating whole batches (``engines.local``); -1:
+        one per CPU.
         A document the pipeline fails on becomes an error (code "pipeline") and the run goes on.
     total (Optional[int]): Expected number of inputs, for the progress bar.
     progress (bool): Whether to show a progress bar on stderr.

@@ -125,7 +125,7 @@ def iter_records(
     items (Iterable[Tuple[str, dict]]): The inputs, read lazily.
     nlp (Language): The pipeline.
     batch_size (int): Texts per batch.
-    n_process (int): Worker processes; 1 runs in this process.
+    n_process (int): Worker processes; 1 runs in this process; -1: one per CPU (``usable_cpus``).
     serialize (bool): Yield each record as its JSON line (``srsly.json_dumps``, no newline).
         With workers, they serialise, and the parent, which does everything else serially,
         only passes strings on (a record dict costs it more to unpickle than a string and
@@ -133,6 +133,8 @@ def iter_records(
     YIELDS (Union[dict, str, Failed]): The record (or line) of each input
         (``io.doc_to_record``), or ``Failed`` for an input the pipeline raised on.
     """
+    if n_process == -1:
+        n_process = usable_cpus()
     if n_process <= 1:
         for batch in _batches(items, batch_size):
             yield from annotate_isolated(nlp, batch, batch_size=batch_size, serialize=serialize)
