@@ -27,7 +27,8 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, registry
 
 from .components.doc_arrays import keep_source
-from .regex_memo import MEMO_LONGEST, MEMO_SIZE, EndDispatch, RegexMemo, regex_memo
+from .regex_ends import EndDispatch
+from .regex_memo import MEMO_LONGEST, MEMO_SIZE, RegexMemo, regex_memo
 
 # A closing bracket or parenthesis glued to the next opening one: "x](y", "x)(y". The infix
 # regex is tried at every character of a chunk: each branch starts with the bracket it splits at
@@ -75,7 +76,7 @@ class TailSearch(RegexMemo):
         self.window = window
         self.examined = 0  # characters handed to the regex so far: a deterministic work count
         super().__init__(pattern, "search", size, longest)
-        # Only the alternatives that can end with the string's last character (see regex_memo).
+        # Only the alternatives that can end with the string's last character (see regex_ends).
         self.dispatch = EndDispatch.build(pattern, self.regex)
         self._search_for = self.dispatch.search_for if self.dispatch is not None else lambda string: (self.regex.search, 0)
 
