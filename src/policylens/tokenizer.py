@@ -27,6 +27,7 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, registry
 
 from .components.doc_arrays import keep_source
+from .regex_ends import EndDispatch
 from .regex_memo import MEMO_LONGEST, MEMO_SIZE, RegexMemo, regex_memo
 
 # A closing bracket or parenthesis glued to the next opening one: "x](y", "x)(y". The infix
@@ -75,21 +76,25 @@ class TailSearch(RegexMemo):
         self.window = window
         self.examined = 0  # characters handed to the regex so far: a deterministic work count
         super().__init__(pattern, "search", size, longest)
-        self._search = self.regex.search
+        # Only the alternatives that can end with the string's last character (see regex_ends).
+        self.dispatch = EndDispatch.build(pattern, self.regex)
+        self._search_for = self.dispatch.search_for if self.dispatch is not None else lambda string: (self.regex.search, 0)
 
     search = RegexMemo.call
 
     def uncached(self, string: str) -> Optional["re.Match"]:
         """string (str): The chunk. RETURNS (Optional[re.Match]): The suffix match, or None."""
+        # A match cannot start before ``earliest`` (EndDispatch.search_for).
+        search, earliest = self._search_for(string)
         if len(string) <= self.window:  # most chunks: one plain search
-            self.examined += len(string)
-            return self._search(string)
+            self.examined += len(string) - earliest
+            return search(string, earliest)
         window = self.window
         while True:
-            start = max(0, len(string) - window)
-            match = self._search(string, start)
+            start = max(earliest, len(string) - window)
+            match = search(string, start)
             self.examined += len(string) - start
-            if match is None or start == 0 or match.start() > start:
+            if match is None or start == earliest or match.start() > start:
                 return match
             window *= 2
 
