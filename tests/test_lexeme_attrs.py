@@ -44,7 +44,7 @@ def test_each_swapped_getter_gives_spacys_value(original):
         assert got == expected and type(got) is type(expected), (original.__name__, text)
 
 
-def test_prefix_fails_on_the_empty_string_as_spacys_does():
+def test_prefix_and_like_url_fail_on_the_empty_string_as_spacys_do():
     for original in (base.prefix, base.like_url):
         with pytest.raises(IndexError):
             original("")
@@ -82,8 +82,8 @@ def test_unknown_getters_are_kept_and_the_result_pickles():
     swapped = fast_getters(getters)
     assert swapped[1] is str.isalpha and swapped[2] is custom and swapped[3] is odd and swapped[4] is getters[4]
     assert list(swapped) == list(getters)
-    fast_only = {k: v for k, v in fast_getters(spacy.blank("en").vocab.lex_attr_getters).items()}
-    assert pickle.loads(pickle.dumps(fast_only)).keys() == fast_only.keys()
+    swapped_english = fast_getters(spacy.blank("en").vocab.lex_attr_getters)
+    assert pickle.loads(pickle.dumps(swapped_english)).keys() == swapped_english.keys()
 
 
 def test_without_spacys_private_lookup_function_norm_is_kept(monkeypatch):
