@@ -10,14 +10,22 @@ from policylens.readers import InputDocument
 from conftest import ListWriter
 
 
+# A frozen object can still die (its last reference dropped, here or in another thread, such as a
+# pool's handler thread still finishing from an earlier test), and the freeze count then drops:
+# the counts are compared with room for that. Tracked objects made after a freeze show whether a
+# block froze again (the count would grow by them) or gave back (it would fall to 0).
+FRESH = 1000
+
+
 def test_frozen_inside_given_back_after():
     assert gc.get_freeze_count() == 0
     with objects_frozen():
         frozen = gc.get_freeze_count()
         assert frozen > 0
+        fresh = [[] for _ in range(FRESH)]
         with objects_frozen():  # an inner block neither freezes again nor gives back
-            assert gc.get_freeze_count() == frozen
-        assert gc.get_freeze_count() == frozen
+            assert frozen // 2 < gc.get_freeze_count() < frozen + len(fresh) // 2
+        assert frozen // 2 < gc.get_freeze_count() < frozen + len(fresh) // 2
     assert gc.get_freeze_count() == 0
 
 
@@ -25,9 +33,10 @@ def test_what_the_caller_froze_stays_frozen():
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
+        fresh = [[] for _ in range(FRESH)]
         with objects_frozen():
             pass
-        assert gc.get_freeze_count() == frozen
+        assert frozen // 2 < gc.get_freeze_count() < frozen + len(fresh) // 2
     finally:
         gc.unfreeze()
 
