@@ -293,13 +293,13 @@ def one_process_rate(round_runs: Dict[str, dict]) -> Optional[float]:
     return statistics.mean(rates) if rates else None
 
 
-def _over_one_process(rounds: List[Dict[str, dict]], phase: str) -> List[float]:
-    """A phase's documents/s over one process's (``one_process_rate``), for each round that ran both."""
+def _n2_per_round(rounds: List[Dict[str, dict]]) -> List[float]:
+    """``annotate2``'s documents/s over one process's (``one_process_rate``), for each round that ran both."""
     ratios = []
     for r in rounds:
-        one, run = one_process_rate(r), r.get(phase, {})
-        if one and run.get("seconds"):
-            ratios.append(round(run["documents"] / run["seconds"] / one, 3))
+        one, two = one_process_rate(r), r.get("annotate2", {})
+        if one and two.get("seconds"):
+            ratios.append(round(two["documents"] / two["seconds"] / one, 3))
     return ratios
 
 
@@ -353,7 +353,7 @@ def summarise(runs: Dict[str, dict], corpus_info: dict, rounds: Optional[List[Di
     if rounds and len(rounds) >= 2:
         per_round = {
             "full_over_bare": _ratio_per_round(rounds, "full", "bare", "tokens"),
-            "n2_speedup": _over_one_process(rounds, "annotate2"),
+            "n2_speedup": _n2_per_round(rounds),
         }
         for name, ratios in per_round.items():
             figures[f"{name}_per_round"] = ratios
@@ -366,8 +366,9 @@ def summarise(runs: Dict[str, dict], corpus_info: dict, rounds: Optional[List[Di
     if turns:  # the steadier measure of the same ratio: it judges the target
         figures["full_over_bare_interleaved_per_round"] = turns
         figures["full_over_bare_interleaved_median"] = judged["full_over_bare"] = round(statistics.median(turns), 3)
-    if rounds and _rates_per_cpu(rounds):
-        figures["annotate_docs_per_s_per_cpu"] = _rates_per_cpu(rounds)
+    per_cpu = _rates_per_cpu(rounds or [])
+    if per_cpu:
+        figures["annotate_docs_per_s_per_cpu"] = per_cpu
     targets = {
         "full_over_bare >= 0.5": judged["full_over_bare"] >= 0.5,
         "n2_speedup >= 1.6": judged["n2_speedup"] >= 1.6,

@@ -12,6 +12,7 @@ nothing: it costs about 1 us a string already.)
 """
 import re
 import sys
+from functools import lru_cache
 from typing import Callable, Optional, Tuple
 
 try:  # Python 3.11 on
@@ -138,6 +139,17 @@ class EndDispatch:
             middle = [(C.BRANCH, (None, [_parser.SubPattern(self._state, self._alternatives[i]) for i in choice]))]
         parsed = _parser.SubPattern(self._state, self._front + middle + self._back)
         return _compiler.compile(parsed), parsed.getwidth()[1]
+
+
+@lru_cache(maxsize=64)
+def end_dispatch(pattern: str) -> Optional[EndDispatch]:
+    """``EndDispatch.build``, once per regex for the process: the tokenizers of one suffix regex
+    (spaCy builds the tokenizer twice when a pipeline loads) share one dispatch and its searches,
+    which it keeps in single assignments, safe for threads.
+
+    pattern (str): The regex. RETURNS (Optional[EndDispatch]): As ``EndDispatch.build``.
+    """
+    return EndDispatch.build(pattern)
 
 
 def _refers_to_group(value) -> bool:

@@ -100,6 +100,7 @@ _CATEGORY_HOLDS_FOR_LETTER = {
 }
 
 
+@lru_cache(maxsize=256)  # one analysis per regex: spaCy builds the tokenizer twice at load
 def needs_non_letter(pattern: str) -> bool:
     """Whether every match of a regex needs a character that is not an ASCII letter, in the
     match or where a positive look-around of it reads: then a string of ASCII letters has no

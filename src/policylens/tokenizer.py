@@ -27,7 +27,7 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, registry
 
 from .components.doc_arrays import keep_source
-from .regex_ends import EndDispatch
+from .regex_ends import end_dispatch
 from .regex_memo import MEMO_LONGEST, MEMO_SIZE, RegexMemo, regex_memo
 
 # A closing bracket or parenthesis glued to the next opening one: "x](y", "x)(y". The infix
@@ -77,7 +77,7 @@ class TailSearch(RegexMemo):
         self.examined = 0  # characters handed to the regex so far: a deterministic work count
         super().__init__(pattern, "search", size, longest)
         # Only the alternatives that can end with the string's last character (see regex_ends).
-        self.dispatch = EndDispatch.build(pattern, self.regex)
+        self.dispatch = end_dispatch(pattern)
         self._search_for = self.dispatch.search_for if self.dispatch is not None else lambda string: (self.regex.search, 0)
 
     search = RegexMemo.call
