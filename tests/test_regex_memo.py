@@ -1,11 +1,12 @@
 """The memoized affix regexes answer as the regexes do, stay bounded, and survive saving."""
+import gc
 import pickle
 import random
 import re
 
 import pytest
 
-from policylens.regex_memo import RegexMemo, needs_non_letter, regex_memo
+from policylens.regex_memo import RegexMemo, Spot, needs_non_letter, regex_memo
 from policylens.tokenizer import TailSearch
 
 ALPHABET = "ab.,()'$%1 "
@@ -14,8 +15,8 @@ ALPHABET = "ab.,()'$%1 "
 def spans(found):
     if found is None:
         return None
-    if isinstance(found, re.Match):
-        return found.span()
+    if isinstance(found, (re.Match, Spot)):
+        return found.start(), found.end()
     return [m.span() for m in found]
 
 
@@ -123,3 +124,30 @@ def test_letter_words_skip_the_regex_and_the_memo(nlp):
     assert memo.call("quokka") is None and memo._memo.cache_info().currsize == 0
     assert memo.call("quokka.").span() == (6, 7) and memo._memo.cache_info().currsize == 1
     assert list(RegexMemo(r"-", "finditer").call("wombat")) == []
+
+
+@pytest.mark.parametrize("method", ["search", "match", "finditer"])
+def test_memo_keeps_places_not_match_objects(method):
+    # A memo of re.Match objects (tracked by the garbage collector, each holding its string)
+    # made full collections longer; the memo keeps shared Spots and (start, end) pairs instead.
+    memo = RegexMemo(r"\.|,", method, size=64)
+    strings = ["quokka.", "wombat.", "numbat,", ".x", "no"]
+    answers = [memo.call(string) for string in strings]
+    kept = gc.get_referents(memo._memo)
+    assert not any(isinstance(item, re.Match) for item in kept)
+    if method == "finditer":
+        assert [[m.span() for m in found] for found in answers] == [[(6, 7)], [(6, 7)], [(6, 7)], [(0, 1)], []]
+        assert all(isinstance(item, tuple) and all(isinstance(pair, tuple) for pair in item)
+                   for item in kept if isinstance(item, tuple))
+    elif method == "search":
+        assert answers[0] is answers[1] is answers[2] and answers[0].span() == (6, 7)  # one Spot per place
+    else:
+        assert answers[:3] == [None, None, None] and answers[3].span() == (0, 1)
+
+
+def test_spot_reads_as_a_match_does_for_spacy():
+    found = RegexMemo(r"\)$", "search").call("(s)")
+    direct = re.search(r"\)$", "(s)")
+    assert (found.start(), found.end(), found.span(), bool(found)) == (direct.start(), direct.end(), direct.span(), True)
+    with pytest.raises(IndexError):
+        found.start(1)

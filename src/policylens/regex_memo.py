@@ -12,6 +12,13 @@ Only strings of at most ``MEMO_LONGEST`` characters are kept (words; a chunk can
 1,000), so the memo stays small: at most ``MEMO_SIZE`` strings per regex, the least recently
 asked dropping out first.
 
+The memo keeps where each match is, not the ``re.Match``: a match is an object the garbage
+collector tracks (it refers to its string and regex), and a memo full of them made every full
+collection longer and came soon enough to set one off by itself. What spaCy reads of a match is
+its ``start()`` and ``end()``; a remembered answer is a ``Spot``, one shared object per (start,
+end), and ``finditer``'s answers are kept as plain (start, end) pairs, which the collector leaves
+alone once it has seen them.
+
 Most strings asked about for the first time are plain words, and no affix, infix or URL can be
 made of ASCII letters alone: every branch of those regexes needs a bracket, a digit before it,
 a dot... Where ``needs_non_letter`` proves that from the parsed regex, a string of ASCII letters
@@ -20,7 +27,7 @@ is answered "no match" without the regex and without a place in the memo.
 import re
 import string as _string
 from functools import lru_cache
-from typing import Callable, Optional
+from typing import Callable, Dict, Iterator, Optional, Tuple
 
 try:  # Python 3.11 on
     from re import _constants as C
@@ -34,12 +41,66 @@ MEMO_LONGEST = 32
 METHODS = ("search", "match", "finditer")
 
 
+class Spot:
+    """Where a regex matched, as spaCy's tokenizer reads an ``re.Match``: ``start()``, ``end()``,
+    ``span()`` (of the whole match: group 0 only), and true. Made by ``spot``, one per place."""
+
+    __slots__ = ("_start", "_end")
+
+    def __init__(self, start: int, end: int):
+        self._start, self._end = start, end
+
+    def start(self, group: int = 0) -> int:
+        """RETURNS (int): Where the match starts."""
+        _whole_match_only(group)
+        return self._start
+
+    def end(self, group: int = 0) -> int:
+        """RETURNS (int): Where the match ends (exclusive)."""
+        _whole_match_only(group)
+        return self._end
+
+    def span(self, group: int = 0) -> Tuple[int, int]:
+        """RETURNS (Tuple[int, int]): (start, end)."""
+        _whole_match_only(group)
+        return self._start, self._end
+
+    def __repr__(self) -> str:
+        return f"<policylens.regex_memo.Spot span={self.span()}>"
+
+
+def _whole_match_only(group) -> None:
+    if group != 0:
+        raise IndexError(f"a remembered match knows only where the whole match is (group 0), not group {group!r}")
+
+
+_SPOTS: Dict[Tuple[int, int], Spot] = {}
+
+
+def spot(start: int, end: int) -> Spot:
+    """The shared ``Spot`` of a place (the memo keeps strings of a few characters, so few places).
+
+    start (int), end (int): Where the match starts and ends.
+    RETURNS (Spot): The same object for the same place.
+    """
+    found = _SPOTS.get((start, end))
+    if found is None:
+        found = _SPOTS.setdefault((start, end), Spot(start, end))  # setdefault: one per place for threads
+    return found
+
+
+def _spot_of(match: Optional["re.Match"]) -> Optional[Spot]:
+    return None if match is None else spot(*match.span())
+
+
 class RegexMemo:
     """One method of a compiled regex (``search``, ``match`` or ``finditer``), memoized.
 
     Hand spaCy the bound method ``call``: spaCy saves ``call.__self__.pattern`` with the
     tokenizer, as it does for a compiled pattern's own method. ``finditer`` answers with an
-    iterator over the matches, as ``re`` does.
+    iterator over the matches, as ``re`` does. Answers from the memo are ``Spot`` objects in
+    place of ``re.Match`` ones (see the module docstring); strings too long for the memo get the
+    regex's own matches.
     """
 
     def __init__(self, pattern: str, method: str, size: int = MEMO_SIZE, longest: int = MEMO_LONGEST):
@@ -56,19 +117,20 @@ class RegexMemo:
         self.letters_never = needs_non_letter(pattern)
         if method == "finditer":
             finditer = self.regex.finditer
-            self._memo = lru_cache(maxsize=size)(lambda string: tuple(finditer(string)))
+            self._memo = lru_cache(maxsize=size)(lambda string: tuple(match.span() for match in finditer(string)))
         else:
             # The memo calls ``uncached`` (the regex's own method unless a subclass narrows it).
             answer = getattr(self.regex, method) if type(self).uncached is RegexMemo.uncached else self.uncached
-            self._memo = lru_cache(maxsize=size)(answer)
+            self._memo = lru_cache(maxsize=size)(lambda string: _spot_of(answer(string)))
 
     def call(self, string: str):
-        """string (str): The string. RETURNS: What ``getattr(regex, method)(string)`` returns."""
+        """string (str): The string. RETURNS: What ``getattr(regex, method)(string)`` returns, with
+        ``Spot`` objects for matches when the string is short enough for the memo."""
         if len(string) <= self.longest:
             if self.letters_never and string.isascii() and string.isalpha():
                 return iter(()) if self.method == "finditer" else None
             found = self._memo(string)
-            return iter(found) if self.method == "finditer" else found
+            return _spots(found) if self.method == "finditer" else found
         return self.uncached(string)
 
     def uncached(self, string: str):
@@ -77,6 +139,10 @@ class RegexMemo:
 
     def __reduce__(self):
         return (type(self), (self.pattern, self.method, self.size, self.longest))
+
+
+def _spots(spans: Tuple[Tuple[int, int], ...]) -> Iterator[Spot]:
+    return iter([spot(start, end) for start, end in spans]) if spans else iter(())
 
 
 def regex_memo(method: Optional[Callable], name: str) -> Optional[Callable]:
