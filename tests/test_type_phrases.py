@@ -1,4 +1,5 @@
 """TypePhrases finds the matches of spaCy's PhraseMatcher, and the ruler's batch path the spans of its Doc path."""
+import gc
 import random
 
 import numpy
@@ -134,3 +135,17 @@ def test_edge_table_finds_every_key_and_nothing_else():
         got = table.children(numpy.asarray(queries, dtype="int64")).tolist()
         assert got == [expected.get(q, -1) for q in queries]
 
+
+
+def test_groups_hold_nothing_the_collector_keeps_tracking():
+    # The groups live as long as a batch; made of ints and tuples of them only, the collector
+    # stops tracking them when it first sees them, so they do not pile up in its oldest generation.
+    nlp = spacy.blank("en")
+    phrases = TypePhrases(nlp.vocab, "LOWER")
+    phrases.add(nlp.vocab.strings.add("K"), [("share", "data"), ("data",)])
+    _, groups = phrases.find_batch([nlp("we share data and data"), nlp("data")])
+    gc.collect()
+    gc.collect()  # a tuple is untracked once its items are: a collection per level at worst
+    (keys, starts, ends), = groups[0]
+    assert sorted(zip(starts, ends)) == [(1, 3), (2, 3), (4, 5)] and len(groups[1]) == 1
+    assert not any(gc.is_tracked(group) for doc_groups in groups for group in doc_groups)

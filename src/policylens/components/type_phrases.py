@@ -128,12 +128,12 @@ class TypePhrases:
         compiled = self._compiled
         return (compiled if compiled is not None else self.build())[3]
 
-    def find(self, doc: Doc) -> Tuple[List[Tuple[int, ...]], List[Tuple[Tuple[int, ...], List[int], List[int]]]]:
+    def find(self, doc: Doc) -> Tuple[List[Tuple[int, ...]], List[Tuple[Tuple[int, ...], Tuple[int, ...], Tuple[int, ...]]]]:
         """The matches in one Doc (``find_batch`` of one Doc)."""
         keys_of, groups = self.find_batch([doc])
         return keys_of, groups[0]
 
-    def find_batch(self, docs: Sequence[Doc]) -> Tuple[List[Tuple[int, ...]], List[List[Tuple[Tuple[int, ...], List[int], List[int]]]]]:
+    def find_batch(self, docs: Sequence[Doc]) -> Tuple[List[Tuple[int, ...]], List[List[Tuple[Tuple[int, ...], Tuple[int, ...], Tuple[int, ...]]]]]:
         """The matches in each of some Docs, grouped by the keys they match under.
 
         The Docs' words are walked as one array (a word of no sequence between two Docs): the
@@ -189,8 +189,12 @@ class TypePhrases:
         order = numpy.lexsort((match_terms, match_docs))
         match_docs, match_terms = match_docs[order], match_terms[order]
         base = offsets[match_docs]
-        local_starts = (match_starts[order] - base).tolist()
-        local_ends = (match_ends[order] - base).tolist()
+        # Tuples: a group's starts and ends live as long as the batch, through many young
+        # collections; lists of them (8,000 a pass over ../shared/eval) were promoted to the
+        # oldest generation and hastened a full collection, a tuple of ints is untracked when
+        # the collector first sees it.
+        local_starts = tuple((match_starts[order] - base).tolist())
+        local_ends = tuple((match_ends[order] - base).tolist())
         bounds = (numpy.flatnonzero((numpy.diff(match_terms) != 0) | (numpy.diff(match_docs) != 0)) + 1).tolist()
         firsts = [0] + bounds
         doc_of, term_of = match_docs[firsts].tolist(), match_terms[firsts].tolist()
