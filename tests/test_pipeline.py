@@ -54,6 +54,17 @@ def test_load_in_fresh_process(saved_pipeline):
     assert out.stdout.strip() == "[('CONTACT_EMAIL', 'privacy'), ('DATA_TYPE', 'contact.email_address')]"
 
 
+def test_load_leaves_no_collection_due(saved_pipeline):
+    # Loading makes tens of thousands of tracked objects; policylens.load collects them at its
+    # end, so that the full collection they make due is not left to the first batch annotated.
+    code = (
+        "import gc, sys, policylens; policylens.load(sys.argv[1]); "
+        "print(gc.get_count()[1:], gc.get_stats()[2]['collections'] > 0)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(saved_pipeline)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "(0, 0) True"
+
+
 def test_multiprocess_keeps_attributes(nlp):
     texts = [SENTENCE, "Contact dpo@quokka.example about your IP address."] * 4
     single = [[(s.text, s._.attrs) for s in d.spans["policylens"]] for d in nlp.pipe(texts)]
