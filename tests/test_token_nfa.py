@@ -168,3 +168,14 @@ def test_memo_is_untracked_after_one_collection():
     for table in (memo.number, memo.mask, memo.initial, memo.reads, memo.targets, memo.ended, memo.steps):
         tracked = [item for pair in table.items() for item in pair if gc.is_tracked(item)]
         assert not tracked, tracked[:3]
+
+
+def test_equal_tests_are_kept_once():
+    """Automata of patterns with equal tokens keep one copy of their tests (and string sets)."""
+    nlp = spacy.blank("en")
+    token = {"LOWER": {"IN": ["days", "weeks", "months"]}}
+    first = automaton([{"LOWER": "keep"}, dict(token)], nlp.vocab)
+    second = automaton([dict(token, OP="?"), {"IS_PUNCT": True}], nlp.vocab)
+    assert first.tests[1] == second.tests[0] and first.ids[1] == second.ids[0]
+    assert first.tests[1] is second.tests[0]
+    assert first.ids[0] != second.ids[1]
