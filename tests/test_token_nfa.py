@@ -8,7 +8,7 @@ import pytest
 import spacy
 
 from policylens.components import token_nfa
-from policylens.components.fast_ruler import CompiledTokenPatterns, DocConditions, op_counts, token_tests
+from policylens.components.fast_ruler import CompiledTokenPatterns, DocConditions, condition, op_counts, token_tests
 from policylens.components.token_nfa import CombinedNFA, TokenNFA, bits_of
 
 WORDS = ["a", "b", "c", "1", "two", ",", "."]
@@ -179,3 +179,12 @@ def test_equal_tests_are_kept_once():
     assert first.tests[1] == second.tests[0] and first.ids[1] == second.ids[0]
     assert first.tests[1] is second.tests[0]
     assert first.ids[0] != second.ids[1]
+
+
+def test_equal_conditions_are_kept_once():
+    """The conditions the rulers look up to find starts: one copy for equal pattern tokens."""
+    first = condition({"LOWER": {"IN": ["days", "weeks"]}, "OP": "?"})
+    second = condition({"LOWER": {"IN": ["weeks", "days"]}})
+    assert first == second == ("set", "LOWER", frozenset({"days", "weeks"}))
+    assert first is second
+    assert condition({"LOWER": {"IN": ["days"]}}) != first
