@@ -76,6 +76,9 @@ Counts = Tuple[int, Optional[int]]  # (min, max) repetitions of a pattern token;
 # A condition a token must meet: ("set", "LOWER"/"ORTH", strings), ("regex", "LOWER"/"ORTH",
 # pattern) or ("flag", attribute name, value).
 Condition = Tuple[str, str, object]
+# Equal conditions of all patterns -> the first of them: the variants of a pattern repeat its
+# tokens, and each would keep its own frozenset of strings for the garbage collector to walk.
+_CONDITIONS: Dict[Condition, Condition] = {}
 
 
 def op_counts(op: Optional[str]) -> Optional[Counts]:
@@ -436,7 +439,7 @@ def condition(token: dict) -> Optional[Condition]:
             found.setdefault("true" if value else "false", ("flag", name, value))
     for kind in ("set", "regex", "true", "false"):
         if kind in found:
-            return found[kind]
+            return _CONDITIONS.setdefault(found[kind], found[kind])  # one C call: no thread sees half
     return None
 
 

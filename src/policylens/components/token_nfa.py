@@ -6,8 +6,13 @@ finds the same ends from one start. The Doc's verdicts of each token test are ke
 patterns of a ruler (the variants of a pattern walk the same tokens with the same tests), and
 each automaton remembers its steps per set of states and verdicts: a deterministic automaton,
 built as far as the texts need it.
+
+A set of states is an int with a bit per state, and each set met is given a number: the memos
+hold only ints and tuples of ints, which the garbage collector stops tracking once it has seen
+them (frozensets it tracks, and a pass made thousands that filled its oldest generation).
 """
-from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from itertools import count
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 # (min, max) repetitions of a pattern token; max None: unbounded
 Counts = Tuple[int, Optional[int]]
@@ -15,16 +20,40 @@ Counts = Tuple[int, Optional[int]]
 STEP_MEMO_SIZE = 100_000
 
 
-# Distinct token tests (``token_tests``) -> a number that names them in a Doc's verdicts.
-_TEST_IDS: Dict[tuple, int] = {}
+# Distinct token tests (``token_tests``) -> (a number that names them in a Doc's verdicts, the
+# first of the equal tests given it).
+_TEST_IDS: Dict[tuple, Tuple[int, tuple]] = {}
 
 
-def test_id(tests: tuple) -> int:
-    """A number for a pattern token's tests, the same for equal tests of any pattern."""
-    number = _TEST_IDS.get(tests)
-    if number is None:
-        number = _TEST_IDS[tests] = len(_TEST_IDS)
-    return number
+def test_id(tests: tuple) -> Tuple[int, tuple]:
+    """A number for a pattern token's tests, the same for equal tests of any pattern, and the
+    tests that number was first given for.
+
+    The automata keep those first tests: the variants of a pattern repeat its tokens, each with
+    its own frozensets of string hashes, ~1,500 sets (~60,000 references) in the retention ruler
+    that every full garbage collection walked, ~200 once shared.
+    tests (tuple): ``token_tests`` of a pattern token.
+    RETURNS (Tuple[int, tuple]): (its number, tests equal to ``tests``).
+    """
+    known = _TEST_IDS.get(tests)
+    if known is None:
+        known = _TEST_IDS[tests] = (len(_TEST_IDS), tests)
+    return known
+
+
+def bits_of(mask: int) -> List[int]:
+    """The positions of the bits set in ``mask`` (the states of a set), ascending.
+
+    mask (int): A set as a bit per member, >= 0.
+    RETURNS (List[int]): The members.
+    """
+    digits = bin(mask)[:1:-1]  # lowest bit first, "0b" left out
+    found = []
+    i = digits.find("1")
+    while i >= 0:
+        found.append(i)
+        i = digits.find("1", i + 1)
+    return found
 
 
 class TokenNFA:
@@ -36,27 +65,31 @@ class TokenNFA:
 
     def __init__(self, tests: Sequence[tuple], counts: Sequence[Counts]):
         """tests (Sequence[tuple]): Per token, its ``token_tests``. counts (Sequence[Counts]): Its repetitions."""
-        self.tests = list(tests)
-        self.ids = [test_id(t) for t in self.tests]
+        # The tables are tuples: never changed after this, and (of ints) not tracked by the
+        # garbage collector.
+        known = [test_id(t) for t in tests]
+        self.tests = tuple(t for _, t in known)
+        self.ids = tuple(number for number, _ in known)
         k = len(tests)
         # A state is (token, repetitions so far); past an unbounded token's minimum, more
         # repetitions lead back to the same state.
         caps = [low if high is None else high for low, high in counts]
         states = [(i, c) for i in range(k) for c in range(caps[i] + 1)]
         number = {state: n for n, state in enumerate(states)}
-        self.token = [i for i, _ in states]
-        self.advance = []
+        self.token = tuple(i for i, _ in states)
+        advance = []
         for i, c in states:
             low, high = counts[i]
             nxt = (i, min(c + 1, low)) if high is None else (i, c + 1)
-            self.advance.append(number[nxt] if (high is None or c < high) else -1)
+            advance.append(number[nxt] if (high is None or c < high) else -1)
+        self.advance = tuple(advance)
         # Per state: the states reachable without consuming a token that can consume one, and
         # whether the end of the pattern is reachable (a match ends here).
-        self.closure: List[Tuple[Tuple[int, ...], bool]] = []
+        closure: List[Tuple[Tuple[int, ...], bool]] = []
         for i, c in states:
             reach, accept, j, cj = [], False, i, c
             while True:
-                if self.advance[number[(j, cj)]] >= 0:
+                if advance[number[(j, cj)]] >= 0:
                     reach.append(number[(j, cj)])
                 if cj < counts[j][0]:
                     break
@@ -64,7 +97,8 @@ class TokenNFA:
                 if j == k:
                     accept = True
                     break
-            self.closure.append((tuple(reach), accept))
+            closure.append((tuple(reach), accept))
+        self.closure = tuple(closure)
         self.start = number[(0, 0)] if k else None
         self._alone: Optional["CombinedNFA"] = None  # this automaton run on its own, see ends
 
@@ -82,6 +116,61 @@ class TokenNFA:
         return {end for _, end in self._alone.ends(conditions, start, n, (0,))}
 
 
+class _Memo:
+    """What a ``CombinedNFA`` has worked out for the texts so far: the sets of states met, each
+    with a number, and per number what it reads and where it goes.
+
+    Numbers rather than the sets as keys: the set of a large automaton is an int of thousands of
+    bits, whose hash Python works out again at every lookup (~0.2 µs each, two per token). The
+    memo is replaced whole when it grows too big (one assignment), so a walk in another thread
+    keeps the numbers it holds; two threads that meet a new set at once may give it two numbers,
+    both right.
+
+    It holds ints and flat tuples of ints only: the collector stops tracking a tuple when all its
+    items are untracked at its look, and it may look at a new outer tuple before the new tuple
+    inside it (it reorders what it walks), so nested new tuples can stay tracked into its oldest
+    generation.
+    """
+
+    __slots__ = ("number", "mask", "counter", "initial", "reads", "targets", "ended", "steps")
+
+    def __init__(self):
+        self.number: Dict[int, int] = {0: 0}  # set of states (a bit per state) -> its number; 0: none
+        self.mask: Dict[int, int] = {0: 0}  # number -> set of states
+        self.counter = count(1)  # next() is one step under the GIL: no number handed out twice
+        self.initial: Dict[Tuple[int, ...], int] = {}  # patterns -> the number of their states at a start
+        # number -> the numbers of the tests its states read, sorted (a verdict's bit is its place)
+        self.reads: Dict[int, Tuple[int, ...]] = {}
+        # number -> per test read, in that order: the states after a token that passes it (a bit
+        # each), the patterns whose match ends there (a bit each); two ints per test
+        self.targets: Dict[int, Tuple[int, ...]] = {}
+        self.ended: Dict[int, Tuple[int, ...]] = {0: ()}  # patterns, a bit each -> the patterns, ascending
+        # (number, verdicts) -> (the number of the states after, the patterns whose match ends
+        # there, a bit each: a key of ``ended``)
+        self.steps: Dict[Tuple[int, int], Tuple[int, int]] = {}
+
+    def numbered(self, mask: int) -> int:
+        """The number of a set of states, given one on first sight.
+
+        mask (int): States, a bit each. RETURNS (int): Its number (0 for none).
+        """
+        number = self.number.get(mask)
+        if number is None:
+            number = next(self.counter)
+            self.mask[number] = mask  # before the number is handed out
+            self.number[mask] = number
+        return number
+
+    def ending(self, mask: int) -> int:
+        """A set of patterns whose match ends, with its patterns in ``ended`` from now on.
+
+        mask (int): Patterns, a bit each. RETURNS (int): ``mask``.
+        """
+        if mask not in self.ended:
+            self.ended[mask] = tuple(bits_of(mask))
+        return mask
+
+
 class CombinedNFA:
     """The automata of several patterns, run as one from a start for those of them that may
     start there.
@@ -96,27 +185,30 @@ class CombinedNFA:
 
     def __init__(self, nfas: Sequence[TokenNFA]):
         """nfas (Sequence[TokenNFA]): The patterns' automata; their position names them in ``ends``."""
-        self.test_of: List[int] = []  # state -> the number of its token's test
+        test_of: List[int] = []  # state -> the number of its token's test
         self.tests: Dict[int, tuple] = {}  # test number -> the tests
-        self.owner: List[int] = []  # state -> its pattern's position in ``nfas``
-        self.advance: List[int] = []
-        self.closure: List[Tuple[Tuple[int, ...], bool]] = []
-        self.start_states: List[Tuple[int, ...]] = []  # pattern -> its states at a start
+        # state -> the states after it reads a token, a bit each; the pattern whose match ends
+        # there, a bit (0: none)
+        after: List[int] = []
+        ends: List[int] = []
+        start_states: List[int] = []  # pattern -> its states at a start, a bit each
         offset = 0
         for number, nfa in enumerate(nfas):
+            masks = [sum(1 << (r + offset) for r in reach) for reach, _ in nfa.closure]
             for state, i in enumerate(nfa.token):
-                self.test_of.append(nfa.ids[i])
+                test_of.append(nfa.ids[i])
                 self.tests[nfa.ids[i]] = nfa.tests[i]
-                self.owner.append(number)
                 advance = nfa.advance[state]
-                self.advance.append(advance + offset if advance >= 0 else -1)
-                reach, accept = nfa.closure[state]
-                self.closure.append((tuple(r + offset for r in reach), accept))
-            self.start_states.append(self.closure[nfa.start + offset][0] if nfa.start is not None else ())
+                # the states of a set can all read a token (the closure keeps only those)
+                after.append(masks[advance] if advance >= 0 else 0)
+                ends.append(1 << number if advance >= 0 and nfa.closure[advance][1] else 0)
+            start_states.append(masks[nfa.start] if nfa.start is not None else 0)
             offset += len(nfa.token)
-        self.initial: Dict[Tuple[int, ...], FrozenSet[int]] = {}  # patterns -> their states at a start
-        self.tokens_of: Dict[FrozenSet[int], tuple] = {}  # states -> _moves(states)
-        self.steps: Dict[Tuple[FrozenSet[int], int], Tuple[FrozenSet[int], FrozenSet[int]]] = {}
+        self.test_of: Tuple[int, ...] = tuple(test_of)
+        self.after: Tuple[int, ...] = tuple(after)
+        self.ends_of: Tuple[int, ...] = tuple(ends)
+        self.start_states: Tuple[int, ...] = tuple(start_states)
+        self._memo = _Memo()
 
     def ends(self, conditions: "DocConditions", start: int, n: int, patterns: Tuple[int, ...]) -> List[Tuple[int, int]]:
         """Where the matches of some of the patterns that start at token ``start`` end, empty
@@ -126,24 +218,27 @@ class CombinedNFA:
         start (int): The first token of the matches.
         n (int): The Doc's length.
         patterns (Tuple[int, ...]): The patterns to match (positions in the automata given).
-        RETURNS (List[Tuple[int, int]]): (pattern position, end) pairs.
+        RETURNS (List[Tuple[int, int]]): (pattern position, end) pairs, by end, then pattern.
         """
+        memo = self._memo
+        if len(memo.steps) + len(memo.initial) > STEP_MEMO_SIZE:
+            memo = self._memo = _Memo()
         found: List[Tuple[int, int]] = []
-        reach = self.initial.get(patterns)
+        reach = memo.initial.get(patterns)
         if reach is None:
-            if len(self.initial) > STEP_MEMO_SIZE:
-                self.initial.clear()
-            reach = self.initial[patterns] = frozenset(s for number in patterns for s in self.start_states[number])
+            mask = 0
+            for number in patterns:
+                mask |= self.start_states[number]
+            reach = memo.initial[patterns] = memo.numbered(mask)
         pos = start
-        passes, tests, steps, tokens_of = conditions.passes, self.tests, self.steps, self.tokens_of
+        passes, tests, steps, reads, ended = conditions.passes, self.tests, memo.steps, memo.reads, memo.ended
         verdicts, stride = conditions.verdicts, n + 1
         while True:
             if pos == n or not reach:
                 return found
-            moves = tokens_of.get(reach)
-            if moves is None:
-                moves = tokens_of[reach] = self._moves(reach)
-            tokens = moves[0]
+            tokens = reads.get(reach)
+            if tokens is None:
+                tokens = self._moves(memo, reach)
             passed = 0
             for bit, number in enumerate(tokens):
                 key = number * stride + pos
@@ -154,40 +249,44 @@ class CombinedNFA:
                     passed |= 1 << bit
             step = steps.get((reach, passed))
             if step is None:
-                if len(steps) > STEP_MEMO_SIZE:
-                    steps.clear()
-                step = steps[(reach, passed)] = self._step(moves[1], passed)
+                step = steps[(reach, passed)] = self._step(memo, memo.targets[reach], passed)
             reach, accepted = step
             pos += 1
-            for number in accepted:
-                found.append((number, pos))
+            if accepted:
+                for number in ended[accepted]:
+                    found.append((number, pos))
 
-    def _moves(self, reach: FrozenSet[int]) -> Tuple[Tuple[int, ...], Tuple[Tuple[int, Tuple[int, ...], int], ...]]:
-        """What a set of states reads and where each state goes, worked out once per set.
+    def _moves(self, memo: _Memo, reach: int) -> Tuple[int, ...]:
+        """What a set of states reads and where it goes, worked out once per set: kept in
+        ``memo.targets`` and ``memo.reads`` (see ``_Memo``).
 
-        reach (FrozenSet[int]): States.
-        RETURNS (Tuple[tuple, tuple]): (the numbers of the tests its states read, sorted; per
-            state: (the bit of its test's verdict, the states after it reads a token, the
-            pattern whose match ends there or -1)).
+        memo (_Memo): The memo the set's number is from. reach (int): The set's number.
+        RETURNS (Tuple[int, ...]): The numbers of the tests its states read, sorted.
         """
-        tokens = tuple(sorted({self.test_of[state] for state in reach}))
-        moves = []
-        for state in reach:
-            step_reach, step_accept = self.closure[self.advance[state]]
-            moves.append((tokens.index(self.test_of[state]), step_reach, self.owner[state] if step_accept else -1))
-        return tokens, tuple(moves)
+        states = bits_of(memo.mask[reach])
+        tokens = tuple(sorted({self.test_of[state] for state in states}))
+        place = {number: 2 * bit for bit, number in enumerate(tokens)}
+        targets = [0] * (2 * len(tokens))
+        for state in states:
+            at = place[self.test_of[state]]
+            targets[at] |= self.after[state]
+            targets[at + 1] |= self.ends_of[state]
+        memo.targets[reach] = tuple(targets)  # first: a thread that sees reads[reach] needs it
+        memo.reads[reach] = tokens
+        return tokens
 
     @staticmethod
-    def _step(moves: Tuple[Tuple[int, Tuple[int, ...], int], ...], passed: int) -> Tuple[FrozenSet[int], FrozenSet[int]]:
+    def _step(memo: _Memo, targets: Tuple[int, ...], passed: int) -> Tuple[int, int]:
         """The states after one token, and the patterns whose match ends after it.
 
-        moves (tuple): ``_moves(reach)[1]``. passed (int): The verdicts, a bit per test.
+        memo (_Memo): Where the sets are numbered.
+        targets (Tuple[int, ...]): ``memo.targets`` of the states before. passed (int): The
+            verdicts, a bit per test.
+        RETURNS (Tuple[int, int]): (the number of the states after, the patterns, a bit each).
         """
-        following: Set[int] = set()
-        accepted: Set[int] = set()
-        for bit, step_reach, owner in moves:
+        following = ended = 0
+        for bit in range(len(targets) // 2):
             if passed >> bit & 1:
-                following.update(step_reach)
-                if owner >= 0:
-                    accepted.add(owner)
-        return frozenset(following), frozenset(accepted)
+                following |= targets[2 * bit]
+                ended |= targets[2 * bit + 1]
+        return memo.numbered(following), memo.ending(ended)
