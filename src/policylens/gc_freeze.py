@@ -1,10 +1,11 @@
 """Keep the objects that exist when a corpus run starts (the pipeline) out of the collector's way.
 
-A loaded pipeline holds ~130k Python objects (patterns, tries, tables) that live as long as it
-does. A full garbage collection visits every one of them; one pass over ../shared/eval (154
-policies) sets one off, ~100 ms of CPU, about 4% of the run. Frozen (``gc.freeze``), they are
-left out of collections until the run ends; the Docs, spans and records of the run are
-collected as before.
+A loaded pipeline holds ~125k Python objects (patterns, tries, tables, with the imports) that
+live as long as it does. A full garbage collection visits every one of them, ~100 ms of CPU; a
+long run of new texts sets one off now and then (one pass over ../shared/eval no longer does:
+what the pipeline keeps is mostly made of untracked ints and tuples). Frozen (``gc.freeze``),
+they are left out of collections until the run ends, and forked workers do not write to their
+pages; the Docs, spans and records of the run are collected as before.
 """
 import gc
 from contextlib import contextmanager
