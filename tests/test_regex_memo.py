@@ -137,8 +137,10 @@ def test_memo_keeps_places_not_match_objects(method):
     assert not any(isinstance(item, re.Match) for item in kept)
     if method == "finditer":
         assert [[m.span() for m in found] for found in answers] == [[(6, 7)], [(6, 7)], [(6, 7)], [(0, 1)], []]
-        assert all(isinstance(item, tuple) and all(isinstance(pair, tuple) for pair in item)
-                   for item in kept if isinstance(item, tuple))
+        # flat tuples of ints: untracked at the collector's first look (a tuple of tuples may not be)
+        assert all(all(isinstance(i, int) for i in item) for item in kept if isinstance(item, tuple))
+        gc.collect()
+        assert not any(gc.is_tracked(item) for item in kept if isinstance(item, tuple))
     elif method == "search":
         assert answers[0] is answers[1] is answers[2] and answers[0].span() == (6, 7)  # one Spot per place
     else:

@@ -13,11 +13,12 @@ Only strings of at most ``MEMO_LONGEST`` characters are kept (words; a chunk can
 asked dropping out first.
 
 The memo keeps where each match is, not the ``re.Match``: a match is an object the garbage
-collector tracks (it refers to its string and regex), and a memo full of them made every full
-collection longer and came soon enough to set one off by itself. What spaCy reads of a match is
-its ``start()`` and ``end()``; a remembered answer is a ``Spot``, one shared object per (start,
-end), and ``finditer``'s answers are kept as plain (start, end) pairs, which the collector leaves
-alone once it has seen them.
+collector tracks (it refers to its string and regex), and ~10,000 of them per pass made every
+full collection longer and filled the collector's oldest generation fast enough to set off
+collections of their own. What spaCy reads of a match is its ``start()`` and ``end()``; a
+remembered answer is a ``Spot``, one shared object per (start, end), and ``finditer``'s answers
+are kept as one flat tuple of starts and ends, which the collector stops tracking once it has
+seen it (a tuple of tuples may stay tracked: the collector can look at the outer one first).
 
 Most strings asked about for the first time are plain words, and no affix, infix or URL can be
 made of ASCII letters alone: every branch of those regexes needs a bracket, a digit before it,
@@ -117,7 +118,8 @@ class RegexMemo:
         self.letters_never = needs_non_letter(pattern)
         if method == "finditer":
             finditer = self.regex.finditer
-            self._memo = lru_cache(maxsize=size)(lambda string: tuple(match.span() for match in finditer(string)))
+            # (start, end, start, end, ...): flat, see the module docstring
+            self._memo = lru_cache(maxsize=size)(lambda string: tuple(i for match in finditer(string) for i in match.span()))
         else:
             # The memo calls ``uncached`` (the regex's own method unless a subclass narrows it).
             answer = getattr(self.regex, method) if type(self).uncached is RegexMemo.uncached else self.uncached
@@ -141,8 +143,9 @@ class RegexMemo:
         return (type(self), (self.pattern, self.method, self.size, self.longest))
 
 
-def _spots(spans: Tuple[Tuple[int, int], ...]) -> Iterator[Spot]:
-    return iter([spot(start, end) for start, end in spans]) if spans else iter(())
+def _spots(places: Tuple[int, ...]) -> Iterator[Spot]:
+    """places (Tuple[int, ...]): (start, end, start, end, ...). RETURNS (Iterator[Spot]): Their Spots."""
+    return iter([spot(places[i], places[i + 1]) for i in range(0, len(places), 2)]) if places else iter(())
 
 
 def regex_memo(method: Optional[Callable], name: str) -> Optional[Callable]:

@@ -190,9 +190,9 @@ class TypePhrases:
         match_docs, match_terms = match_docs[order], match_terms[order]
         base = offsets[match_docs]
         # Tuples: a group's starts and ends live as long as the batch, through many young
-        # collections; lists of them (8,000 a pass over ../shared/eval) were promoted to the
-        # oldest generation and hastened a full collection, a tuple of ints is untracked when
-        # the collector first sees it.
+        # collections. Lists of them (8,000 a pass over ../shared/eval) were promoted to the
+        # collector's oldest generation and hastened a full collection; a tuple of ints is
+        # untracked when the collector first sees it.
         local_starts = tuple((match_starts[order] - base).tolist())
         local_ends = tuple((match_ends[order] - base).tolist())
         bounds = (numpy.flatnonzero((numpy.diff(match_terms) != 0) | (numpy.diff(match_docs) != 0)) + 1).tolist()
