@@ -19,6 +19,9 @@ import weakref
 from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy
+# numpy.unique reads numpy.ma (numpy 2.3 on), which numpy imports at the first such call: ~10 ms,
+# paid here when the pipeline is imported, not in the first batch of each forked worker.
+import numpy.ma  # noqa: F401
 from spacy.attrs import ORTH
 from spacy.tokens import Doc
 
