@@ -221,11 +221,10 @@ class CombinedNFA:
         RETURNS (List[Tuple[int, int]]): (pattern position, end) pairs, by end, then pattern.
         """
         memo = self._memo
-        if len(memo.steps) + len(memo.initial) > STEP_MEMO_SIZE:
-            memo = self._memo = _Memo()
         found: List[Tuple[int, int]] = []
         reach = memo.initial.get(patterns)
         if reach is None:
+            self._start_over_if_full(memo)
             mask = 0
             for number in patterns:
                 mask |= self.start_states[number]
@@ -249,12 +248,23 @@ class CombinedNFA:
                     passed |= 1 << bit
             step = steps.get((reach, passed))
             if step is None:
+                self._start_over_if_full(memo)
                 step = steps[(reach, passed)] = self._step(memo, memo.targets[reach], passed)
             reach, accepted = step
             pos += 1
             if accepted:
                 for number in ended[accepted]:
                     found.append((number, pos))
+
+    def _start_over_if_full(self, memo: _Memo) -> None:
+        """Give the automaton a new memo when ``memo`` is full, from the next walk on (checked on
+        a miss only: a walk that keeps to known steps pays nothing); a walk under way keeps
+        the memo it holds, whose numbers it uses.
+
+        memo (_Memo): The memo of the walk that missed.
+        """
+        if len(memo.steps) + len(memo.initial) > STEP_MEMO_SIZE and self._memo is memo:
+            self._memo = _Memo()
 
     def _moves(self, memo: _Memo, reach: int) -> Tuple[int, ...]:
         """What a set of states reads and where it goes, worked out once per set: kept in
